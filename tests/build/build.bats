@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# The build, install, documentation and test helpers, as users meet them.
+
+bats_require_minimum_version 1.5.0
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+
+# A copy of the source tree with no .git, to build away from bin/.
+copy_tree() {
+	local dst=$1
+	mkdir -p "$dst"
+	cp -r "$ROOT"/Makefile "$ROOT"/src "$ROOT"/tests "$ROOT"/docs \
+		"$ROOT"/scripts "$dst"/
+}
+
+@test "bin/pause is a static, stripped executable" {
+	run readelf -d "$ROOT/bin/pause"
+	[[ $output == *"There is no dynamic section"* ]]
+	run readelf -S "$ROOT/bin/pause"
+	[[ $output != *".symtab"* ]]
+	run readelf -lW "$ROOT/bin/pause"
+	[[ $output != *"INTERP"* ]]
+}
+
+@test "the version defaults to git describe" {
+	if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+		want=$(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null) ||
+			want=HEAD	# a repository with no commit yet
+	else
+		want=HEAD
+	fi
+	run make -s -C "$ROOT" print-version
+	[ "$output" = "$want" ]
+}
+
+@test "make VERSION=... sets the version; without git it is HEAD" {
+	local tree=$BATS_TEST_TMPDIR/tree
+	copy_tree "$tree"
+	make -s -C "$tree" VERSION=v9.9-test bin/pause
+	run "$tree/bin/pause" -v
+	[ "$output" = "pause.c v9.9-test" ]
+	# the version change alone triggers a rebuild
+	make -s -C "$tree" bin/pause
+	run "$tree/bin/pause" -v
+	[ "$output" = "pause.c HEAD" ]
+}
+
+@test "make install honours PREFIX and DESTDIR, and installs only pause and its man page" {
+	local dest=$BATS_TEST_TMPDIR/dest
+	make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
+	run find "$dest" -type f -printf '%P %m\n'
+	[ "${#lines[@]}" -eq 2 ]
+	[[ $output == *"usr/bin/pause 755"* ]]
+	[[ $output == *"usr/share/man/man1/pause.1 644"* ]]
+	cmp "$dest/usr/bin/pause" "$ROOT/bin/pause"
+	make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/usr
+	run find "$dest" -type f
+	[ -z "$output" ]
+}
+
+@test "make clean removes every build output" {
+	local tree=$BATS_TEST_TMPDIR/tree
+	copy_tree "$tree"
+	make -s -C "$tree" bin/pause bin/orphan
+	[ -x "$tree/bin/pause" ]
+	make -s -C "$tree" clean
+	[ ! -e "$tree/bin" ]
+}
+
+@test "the man page renders without warnings and has an EXIT STATUS section" {
+	run --separate-stderr groff -man -Tutf8 -ww -z "$ROOT/docs/pause.1"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	grep -q '^\.SH EXIT STATUS' "$ROOT/docs/pause.1"
+	grep -q '^\.SH SIGNALS' "$ROOT/docs/pause.1"
+}
+
+@test "every option in pause --help is in the man page" {
+	local opt n=0
+	for opt in $("$ROOT/bin/pause" --help | grep -oE '^ +-[-a-zA-Z]+(, -[-a-zA-Z]+)*' | tr -d ','); do
+		n=$((n + 1))
+		echo "checking $opt"
+		grep -qF -- "${opt//-/\\-}" "$ROOT/docs/pause.1"
+	done
+	[ "$n" -ge 3 ]
+}
+
+@test "orphan --help, and a one-line error with exit 2 on a bad count" {
+	run "$ROOT/bin/orphan" --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Usage: orphan"* ]]
+	run --separate-stderr "$ROOT/bin/orphan" -n 12x
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "orphan: cannot parse count: '12x' is not a count" ]
+	run --separate-stderr "$ROOT/bin/orphan" extra
+	[ "$status" -eq 2 ]
+}
