@@ -13,13 +13,71 @@ copy_tree() {
 		"$ROOT"/scripts "$dst"/
 }
 
-@test "bin/pause is a static, stripped executable" {
-	run readelf -d "$ROOT/bin/pause"
-	[[ $output == *"There is no dynamic section"* ]]
-	run readelf -S "$ROOT/bin/pause"
-	[[ $output != *".symtab"* ]]
-	run readelf -lW "$ROOT/bin/pause"
-	[[ $output != *"INTERP"* ]]
+# arch, readelf's Class and Machine, and the ABI flag it must carry
+ARCH_ELF=(
+	"amd64 ELF64 Advanced Micro Devices X86-64"
+	"arm ELF32 ARM hard-float ABI"
+	"arm64 ELF64 AArch64"
+	"ppc64le ELF64 PowerPC64 abiv2"
+	"s390x ELF64 IBM S/390"
+	"riscv64 ELF64 RISC-V double-float ABI"
+)
+
+@test "every architecture's pause is static, stripped, and of the right machine type" {
+	local entry arch class machine bin header
+	for entry in "${ARCH_ELF[@]}"; do
+		read -r arch class machine <<<"$entry"
+		bin=$ROOT/bin/pause-linux-$arch
+		echo "checking $bin"
+		header=$(readelf -h "$bin")
+		grep -qE "Class: +$class\$" <<<"$header"
+		grep -qE "Type: +EXEC" <<<"$header"
+		case $arch in	# the ABI: hard-float arm, ELFv2 ppc64le, lp64d riscv
+		arm) grep -q "hard-float ABI" <<<"$header" ;;
+		ppc64le) grep -q "abiv2" <<<"$header" ;;
+		riscv64) grep -q "double-float ABI" <<<"$header" ;;
+		esac
+		machine=${machine% hard-float ABI}
+		machine=${machine% abiv2}
+		machine=${machine% double-float ABI}
+		grep -qE "Machine: +$machine\$" <<<"$header"
+		readelf -d "$bin" | grep -q "There is no dynamic section"
+		! readelf -lW "$bin" | grep -q INTERP
+		! readelf -SW "$bin" | grep -qE '\.(symtab|comment|note\.gnu\.build-id)'
+	done
+	# bin/pause is the host's no-libc build
+	cmp "$ROOT/bin/pause" "$ROOT/bin/pause-linux-$(dpkg --print-architecture)"
+}
+
+@test "the release build links no C library" {
+	local arch
+	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
+		# no libc symbol names: stdio, malloc or libc's start-up
+		! grep -aqE '__libc_start_main|GLIBC_|malloc|printf' \
+			"$ROOT/bin/pause-linux-$arch"
+	done
+	# a libc build of the same source is two orders of magnitude larger
+	[ "$(stat -c %s "$ROOT/bin/pause")" -lt 16384 ]
+}
+
+@test "two builds of the same commit, in different directories, are byte-identical" {
+	local tree=$BATS_TEST_TMPDIR/elsewhere/tree arch
+	copy_tree "$tree"
+	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-version)" all-arch
+	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
+		cmp "$tree/bin/pause-linux-$arch" "$ROOT/bin/pause-linux-$arch"
+	done
+}
+
+@test "make ARCH=<arch> builds that architecture; a bad ARCH is refused" {
+	local tree=$BATS_TEST_TMPDIR/tree
+	copy_tree "$tree"
+	make -s -C "$tree" ARCH=riscv64
+	[ -x "$tree/bin/pause-linux-riscv64" ]
+	[ ! -e "$tree/bin/pause-linux-arm64" ]
+	run make -s -C "$tree" ARCH=mips
+	[ "$status" -ne 0 ]
+	[[ $output == *"ARCH=mips: not one of amd64 arm arm64 ppc64le s390x riscv64"* ]]
 }
 
 @test "the version defaults to git describe" {
