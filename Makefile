@@ -77,7 +77,7 @@ NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
 ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
 
-.PHONY: all all-arch check unit deps demo install uninstall clean print-version
+.PHONY: all all-arch bench check unit deps demo install uninstall clean print-version
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/orphan
 else
@@ -96,7 +96,7 @@ bin/pause-linux-%: $(NOLIBC_SRC) $(NOLIBC_HDR) bin/.version
 	$(triplet_$*)-gcc $(CPPFLAGS) $(NOLIBC_CFLAGS) -o $@ $(NOLIBC_SRC) $(NOLIBC_LDFLAGS)
 
 bin/pause: bin/pause-linux-$(HOST_ARCH)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 bin/libc/pause-static: $(PAUSE_SRC) $(PAUSE_HDR) bin/.version
 	@mkdir -p $(@D)
@@ -136,6 +136,11 @@ deps:
 
 demo: all
 	scripts/demo
+
+# Footprint and reaping cost, next to the peers, in one run.
+bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan
+	scripts/deps --bench
+	bench/footprint
 
 print-version:
 	@echo '$(VERSION)'
