@@ -4,6 +4,7 @@
 #   make ARCH=arm64      bin/pause-linux-arm64 (amd64 arm arm64 ppc64le s390x riscv64)
 #   make all-arch        all six
 #   make check           install test dependencies, build every flavour, run all tests
+#   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms
 #   make demo            pause as PID 1 of a new PID namespace, reaping a burst of orphans
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -12,6 +13,11 @@
 # CI=true (as set by .ci/run) turns warnings into errors.
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo HEAD)
+# The image: its timestamps come from the last commit, so rebuilds match.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_NAME ?= localhost/pause
+IMAGE_SOURCE ?= $(shell git config --get remote.origin.url 2>/dev/null | grep -E '^https://' || echo unknown)
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
@@ -77,7 +83,7 @@ NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
 ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
 
-.PHONY: all all-arch bench check unit deps demo install uninstall clean print-version
+.PHONY: all all-arch image bench check unit deps demo install uninstall clean
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/orphan
 else
@@ -110,9 +116,10 @@ bin/asan/pause: $(PAUSE_SRC) $(PAUSE_HDR) bin/.version
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -o $@ $(PAUSE_SRC) $(SAN) $(LDFLAGS)
 
+# static, so the image tests can drop it into a busybox container
 bin/orphan: tests/helpers/orphan.c
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(TOOL_CFLAGS) -static -o $@ $< $(LDFLAGS)
 
 bin/test/%: tests/helpers/%.c
 	@mkdir -p $(@D)
@@ -123,7 +130,7 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
 TEST_BINS := bin/pause $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
-	bin/test/failsys bin/test/zombie-exec bin/test/unit-msg
+	bin/test/failsys bin/test/zombie-exec bin/test/unit-msg bin/pause-oci.tar
 
 # `make check` is the README's test command: it installs what the tests
 # need (Debian packages), builds every flavour and runs every tier.
@@ -137,13 +144,20 @@ deps:
 demo: all
 	scripts/demo
 
+image: bin/pause-oci.tar
+bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
+	VERSION='$(VERSION)' REVISION='$(REVISION)' \
+	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' IMAGE_NAME='$(IMAGE_NAME)' \
+	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
+
 # Footprint and reaping cost, next to the peers, in one run.
 bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan
 	scripts/deps --bench
 	bench/footprint
 
-print-version:
-	@echo '$(VERSION)'
+# make -s print-VAR: the value of VAR as this Makefile computes it
+print-%:
+	@echo '$($*)'
 
 install: bin/pause
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -63,7 +63,7 @@ ARCH_ELF=(
 @test "two builds of the same commit, in different directories, are byte-identical" {
 	local tree=$BATS_TEST_TMPDIR/elsewhere/tree arch
 	copy_tree "$tree"
-	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-version)" all-arch
+	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-VERSION)" all-arch
 	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
 		cmp "$tree/bin/pause-linux-$arch" "$ROOT/bin/pause-linux-$arch"
 	done
@@ -87,7 +87,7 @@ ARCH_ELF=(
 	else
 		want=HEAD
 	fi
-	run make -s -C "$ROOT" print-version
+	run make -s -C "$ROOT" print-VERSION
 	[ "$output" = "$want" ]
 }
 

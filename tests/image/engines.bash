@@ -1,0 +1,96 @@
+# Private podman and containerd instances for the image tests: every bit
+# of their state lives under one temporary directory, nothing is written
+# to /etc or /var, and stop_engines leaves no mount or process behind.
+
+# podman, configured as REFERENCE.md section 5 says this host needs:
+# runc (crun fails on hybrid cgroups), cgroupfs, lower rlimit defaults.
+setup_podman() {
+	PODMAN_DIR=$1
+	mkdir -p "$PODMAN_DIR"
+	cat >"$PODMAN_DIR/containers.conf" <<-EOF
+		[engine]
+		runtime = "runc"
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		[containers]
+		default_ulimits = ["nofile=1024:20000", "nproc=1024:1024"]
+	EOF
+	export CONTAINERS_CONF=$PODMAN_DIR/containers.conf
+}
+
+pm() {
+	podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" \
+		--storage-driver vfs --tmpdir "$PODMAN_DIR/tmp" "$@"
+}
+
+teardown_podman() {
+	[[ -n ${PODMAN_DIR:-} && -d $PODMAN_DIR ]] || return 0
+	pm pod rm -a -f >/dev/null 2>&1 || true
+	pm rm -a -f >/dev/null 2>&1 || true
+	pm system reset -f >/dev/null 2>&1 || true
+	unmount_under "$PODMAN_DIR"
+	rm -rf "$PODMAN_DIR"
+}
+
+# A busybox image from Debian's busybox-static, plus our static orphan.
+make_busybox_tar() {
+	local rootfs=$1/rootfs applet
+	mkdir -p "$rootfs/bin" "$rootfs/tmp"
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"
+	done
+	install -m 0755 "$ROOT/bin/orphan" "$rootfs/orphan"
+	tar -C "$rootfs" -cf "$1/busybox.tar" .
+}
+
+# containerd with its own root, state and socket.
+start_containerd() {
+	CTD_DIR=$1
+	mkdir -p "$CTD_DIR"
+	cat >"$CTD_DIR/config.toml" <<-EOF
+		version = 2
+		root = "$CTD_DIR/root"
+		state = "$CTD_DIR/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$CTD_DIR/containerd.sock"
+		[ttrpc]
+		  address = "$CTD_DIR/containerd.sock.ttrpc"
+	EOF
+	containerd --config "$CTD_DIR/config.toml" >"$CTD_DIR/log" 2>&1 3>&- &
+	CTD_PID=$!
+	wait_for 30 ctr_ok
+}
+
+ctr_ok() { ctr --address "$CTD_DIR/containerd.sock" version >/dev/null 2>&1; }
+
+c() { ctr --address "$CTD_DIR/containerd.sock" -n pausetest "$@"; }
+
+stop_containerd() {
+	[[ -n ${CTD_DIR:-} && -d $CTD_DIR ]] || return 0
+	local id
+	if ctr_ok; then
+		for id in $(c container ls -q 2>/dev/null); do
+			c task delete --force "$id" >/dev/null 2>&1 || true
+			c container rm "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	if [[ -n ${CTD_PID:-} ]]; then
+		kill "$CTD_PID" 2>/dev/null || true
+		wait "$CTD_PID" 2>/dev/null || true
+	fi
+	# shims outlive containerd by design; ours must not outlive the test
+	pkill -f "containerd-shim-runc-v2 -namespace pausetest .*-address $CTD_DIR/" 2>/dev/null || true
+	unmount_under "$CTD_DIR"
+	rm -rf "$CTD_DIR"
+}
+
+# Unmount everything mounted at or below DIR, deepest first.
+unmount_under() {
+	local mnt
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r mnt; do
+			umount -l "$mnt" 2>/dev/null || true
+		done
+}
