@@ -151,7 +151,7 @@ bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
 	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
 
 # Footprint and reaping cost, next to the peers, in one run.
-bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan
+bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/pause-oci.tar
 	scripts/deps --bench
 	bench/footprint
 
