@@ -49,20 +49,21 @@ ifneq ($(filter true 1 yes,$(CI)),)
 WERROR ?= -Werror
 endif
 CFLAGS ?=
-CPPFLAGS += -DPAUSE_VERSION='"$(VERSION)"'
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CPPFLAGS += -DPAUSE_VERSION='"$(VERSION)"' -DPAUSE_COMMIT='"$(COMMIT)"'
 BASEFLAGS := -std=gnu11 $(WARN) $(WERROR)
 
 # The release build: no C library, static, stripped, reproducible (no
 # build id, no .comment, no timestamps). -fno-tree-loop-distribute-patterns
 # keeps our memset/memcpy from compiling into calls to themselves; libgcc
 # supplies division helpers on arm; separate-code padding would double
-# the size of a binary this small.
-NOLIBC_CFLAGS := $(BASEFLAGS) -DSYS_NOLIBC -Os -ffreestanding -fno-builtin \
+# the size of a binary this small; link-time optimisation saves 5%.
+NOLIBC_CFLAGS := $(BASEFLAGS) -DSYS_NOLIBC -Os -flto -ffreestanding -fno-builtin \
 	-fno-pie -fno-stack-protector -fomit-frame-pointer -fno-ident \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections \
 	$(CFLAGS)
-NOLIBC_LDFLAGS := -nostdlib -static -no-pie -s -Wl,--gc-sections \
+NOLIBC_LDFLAGS := -nostdlib -static -no-pie -s -flto -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noseparate-code \
 	-Wl,-z,noexecstack $(LDFLAGS) -lgcc
 # The same source against static glibc, built the upstream way, for the
@@ -77,8 +78,8 @@ ASAN_CFLAGS := $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer $(SAN) $(CFLAGS)
 # test helpers and unit tests: ordinary libc programs
 TOOL_CFLAGS := $(BASEFLAGS) -O2 -g $(CFLAGS)
 
-PAUSE_SRC := src/pause/pause.c src/lib/msg.c
-PAUSE_HDR := src/sys/sys.h src/lib/msg.h
+PAUSE_SRC := src/pause/pause.c src/pause/init.c src/lib/msg.c src/lib/parse.c
+PAUSE_HDR := src/pause/pause.h src/sys/sys.h src/lib/msg.h src/lib/parse.h
 NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
 ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
@@ -94,7 +95,7 @@ all-arch: $(ALL_ARCH_BINS)
 # Rebuild whenever the version string changes (a commit, a dirty tree).
 bin/.version: FORCE
 	@mkdir -p $(@D)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
 FORCE:
 
 bin/pause-linux-%: $(NOLIBC_SRC) $(NOLIBC_HDR) bin/.version
@@ -130,7 +131,8 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
 TEST_BINS := bin/pause $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
-	bin/test/failsys bin/test/zombie-exec bin/test/unit-msg bin/pause-oci.tar
+	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg \
+	bin/pause-oci.tar
 
 # `make check` is the README's test command: it installs what the tests
 # need (Debian packages), builds every flavour and runs every tier.

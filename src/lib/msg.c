@@ -43,32 +43,44 @@ void msg_num(struct msg *m, long n)
 	msg_str(m, digits + i);
 }
 
-/* Only what our system calls can return; anything else is printed as
- * "error N", which is still exact. */
-static const struct {
-	unsigned char err;
-	char text[33];
-} errno_texts[] = {
-	{ EPERM, "Operation not permitted" },
-	{ ENOENT, "No such file or directory" },
-	{ ESRCH, "No such process" },
-	{ EINTR, "Interrupted system call" },
-	{ ECHILD, "No child processes" },
-	{ EAGAIN, "Resource temporarily unavailable" },
-	{ ENOMEM, "Cannot allocate memory" },
-	{ EACCES, "Permission denied" },
-	{ EFAULT, "Bad address" },
-	{ EINVAL, "Invalid argument" },
-	{ ENOSYS, "Function not implemented" },
-};
+/*
+ * strerror(3)'s text for what our system calls can return, packed as
+ * "<errno byte><text>\0" records (a table of fixed-size rows would be
+ * mostly padding). Anything else is printed as "error N", still exact.
+ */
+static const char errno_texts[] =
+	"\x01" "Operation not permitted\0"		/* EPERM */
+	"\x02" "No such file or directory\0"		/* ENOENT */
+	"\x03" "No such process\0"			/* ESRCH */
+	"\x04" "Interrupted system call\0"		/* EINTR */
+	"\x07" "Argument list too long\0"		/* E2BIG */
+	"\x08" "Exec format error\0"			/* ENOEXEC */
+	"\x0a" "No child processes\0"			/* ECHILD */
+	"\x0b" "Resource temporarily unavailable\0"	/* EAGAIN */
+	"\x0c" "Cannot allocate memory\0"		/* ENOMEM */
+	"\x0d" "Permission denied\0"			/* EACCES */
+	"\x0e" "Bad address\0"				/* EFAULT */
+	"\x14" "Not a directory\0"			/* ENOTDIR */
+	"\x15" "Is a directory\0"			/* EISDIR */
+	"\x16" "Invalid argument\0"			/* EINVAL */
+	"\x1a" "Text file busy\0"			/* ETXTBSY */
+	"\x24" "File name too long\0"			/* ENAMETOOLONG */
+	"\x26" "Function not implemented\0"		/* ENOSYS */
+	"\x28" "Too many levels of symbolic links\0";	/* ELOOP */
 
 const char *errno_text(long err)
 {
 	if (err < 0)
 		err = -err;
-	for (size_t i = 0; i < sizeof(errno_texts) / sizeof(errno_texts[0]); i++)
-		if (errno_texts[i].err == err)
-			return errno_texts[i].text;
+	for (const char *p = errno_texts; *p; ) {
+		const char *text = p + 1;
+
+		if ((unsigned char)*p == err)
+			return text;
+		while (*p)
+			p++;
+		p++;	/* past the NUL */
+	}
 	return NULL;
 }
 

@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pause: the process that holds a pod together.
+ * pause: the process that holds a pod together, and an init for any
+ * container.
  *
- * It is PID 1 of the pod's PID namespace and the holder of the namespaces
- * the pod's containers join. It does two things: it reaps every child that
- * exits (orphans of the whole pod are re-parented to it), and it stops
+ * Pause mode (no command): PID 1 of the pod's PID namespace and holder of
+ * the namespaces the pod's containers join. It reaps every child that
+ * exits (orphans of the whole pod are re-parented to it), and stops
  * cleanly on SIGINT or SIGTERM. It keeps the Kubernetes pause contract
- * (messages, -v, exit codes) so it can replace that binary anywhere.
+ * (messages, -v, exit codes, other arguments ignored) so it can replace
+ * that binary anywhere.
  *
- * Unlike upstream, no work happens in signal handlers: there are none. All
- * signals are blocked and taken one at a time by a synchronous wait with no
- * timeout, so an idle pause is never woken. Every system call goes through
+ * Init mode (pause [OPTIONS] -- CMD): runs CMD as its child, forwards
+ * signals to it, reaps every zombie, and exits with CMD's status (init.c).
+ *
+ * No work happens in signal handlers: there are none. All signals are
+ * blocked and taken one at a time by a synchronous wait with no timeout,
+ * so an idle pause is never woken. Every system call goes through
  * src/sys/sys.h, so this file builds with or without a C library.
  */
+#include "pause.h"
+
 #include "../lib/msg.h"
-#include "../sys/sys.h"
+#include "../lib/parse.h"
 
 #ifndef PAUSE_VERSION
 # define PAUSE_VERSION "HEAD"
+#endif
+#ifndef PAUSE_COMMIT
+# define PAUSE_COMMIT "unknown"
 #endif
 
 /* Upstream's exit codes when a signal's handling cannot be installed. */
@@ -28,34 +38,24 @@ enum {
 };
 
 static const char usage[] =
-	"Usage: pause [-v] [--help]\n"
+	"Usage: pause [-v] [--help] [--version]   hold a pod's namespaces, reap orphans\n"
+	"       pause [OPTIONS] -- CMD [ARG...]   run CMD as a container's init\n"
 	"\n"
-	"Hold a pod's namespaces and reap its orphaned processes until stopped.\n"
-	"Run it as PID 1 of the pod's PID namespace; anywhere else it warns and\n"
-	"becomes a child subreaper, so its descendants' orphans are still reaped.\n"
+	"  -v, -V            print \"pause.c <version>\" and exit\n"
+	"      --help        print this help and exit\n"
+	"      --version     print \"tini version <version> - git.<commit>\" and exit\n"
+	"  -g                forward signals to CMD's process group\n"
+	"  -r FROM:TO        forward signal FROM as TO (TO 0 drops it); repeatable\n"
+	"  -e CODE           exit 0 when CMD's status is CODE; repeatable\n"
+	"      --grace SECS  when CMD exits, SIGTERM the other descendants, then\n"
+	"                    SIGKILL them after SECS (default 0)\n"
 	"\n"
-	"Options:\n"
-	"  -v, -V     print \"pause.c <version>\" and exit\n"
-	"      --help print this help and exit\n"
-	"Other arguments are ignored.\n"
-	"\n"
-	"Signals: SIGINT and SIGTERM stop it with status 0; every other signal\n"
-	"is taken and ignored.\n"
-	"\n"
-	"Exit status: 0 when stopped or after -v/--help; 1, 2 or 3 when the\n"
-	"handling of SIGINT, SIGTERM or SIGCHLD cannot be installed.\n";
+	"Environment: PAUSE_GRACE, PAUSE_GROUP, PAUSE_SUBREAPER (0/false: off).\n"
+	"Exit status: 0; 1, 2, 3 cannot set up SIGINT, SIGTERM, SIGCHLD. With CMD:\n"
+	"its status, 128+N if signal N killed it, 125 bad usage, 126 cannot\n"
+	"execute, 127 not found. Other arguments are ignored. See pause(1).\n";
 
-/*
- * Signals the kernel raises synchronously when pause itself faults. They
- * stay unblocked: blocking them only makes the kernel force them through
- * anyway, and waiting for one would hide a bug in pause behind a hang.
- */
-static const int fault_signals[] = {
-	SYS_SIGILL, SYS_SIGTRAP, SYS_SIGABRT, SYS_SIGBUS,
-	SYS_SIGFPE, SYS_SIGSEGV, SYS_SIGSYS,
-};
-
-/* The signals pause acts on, each with its psignal(3) text and the exit
+/* The signals pause resets, each with its psignal(3) text and the exit
  * code upstream uses when its handling cannot be installed. */
 static const struct {
 	int sig;
@@ -68,27 +68,7 @@ static const struct {
 	{ SYS_SIGCHLD, EXIT_SIGCHLD_SETUP, "SIGCHLD", "Child exited" },
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Upstream prints the version if any argument is -v, case-insensitively. */
-static int wants_version(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && (argv[i][1] | 0x20) == 'v' &&
-		    argv[i][2] == '\0')
-			return 1;
-	return 0;
-}
-
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (str_eq(argv[i], "--help"))
-			return 1;
-	return 0;
-}
-
-static void warn(const char *what, long err)
+void warn(const char *what, long err)
 {
 	struct msg m = { 0 };
 
@@ -99,12 +79,27 @@ static void warn(const char *what, long err)
 	msg_flush(&m, 2);
 }
 
+/* "pause: cannot parse <what>: '<arg>' <why>", then exit 125. */
+static int bad_usage(const char *what, const char *arg, const char *why)
+{
+	struct msg m = { 0 };
+
+	msg_str(&m, "pause: cannot parse ");
+	msg_str(&m, what);
+	msg_str(&m, ": '");
+	msg_str(&m, arg);
+	msg_str(&m, "' ");
+	msg_str(&m, why);
+	msg_flush(&m, 2);
+	return EXIT_INIT_FAILURE;
+}
+
 /*
  * Outside PID 1, orphans of our descendants would go to the real init and
  * never be reaped by us. A subreaper gets them instead. Refusal (seccomp,
  * qemu-user) is not fatal: pause still reaps its own children.
  */
-static void become_subreaper(void)
+void become_subreaper(void)
 {
 	long r = sys_prctl(SYS_PR_SET_CHILD_SUBREAPER, 1);
 
@@ -115,19 +110,25 @@ static void become_subreaper(void)
 /*
  * Resets the dispositions of the handled signals (an inherited SIG_IGN on
  * SIGCHLD would make the kernel reap behind our back; SA_NOCLDSTOP keeps
- * stopped children from waking us) and blocks every signal but the fault
- * signals, so they queue until sigwait takes them. Fills @wait_set with
- * the blocked set. Returns 0, or upstream's exit code on failure.
+ * stopped children from waking us) and blocks every signal, so that each
+ * queues until sigwait takes it. A fault pause itself causes still kills
+ * it: the kernel forces synchronous faults through a blocked mask.
+ * Records what it changed in @inh, for a child to get back. Returns 0, or
+ * upstream's exit code on failure.
  */
-static int take_signals(sys_sigset *wait_set)
+static int take_signals(sys_sigset *wait_set, struct inherited *inh)
 {
+	sys_sigset_fill(&inh->ignored);
+	for (int sig = 1; sig <= SYS_NSIG; sig++)
+		sys_sigset_del(&inh->ignored, sig);
+
 	for (size_t i = 0; i < ARRAY_LEN(handled); i++) {
-		struct sys_sigaction act = { 0 };
+		struct sys_sigaction act = { 0 }, old = { 0 };
 		long r;
 
 		act.handler = SYS_SIG_DFL;
 		act.flags = handled[i].sig == SYS_SIGCHLD ? SYS_SA_NOCLDSTOP : 0;
-		r = sys_sigaction(handled[i].sig, &act);
+		r = sys_sigaction(handled[i].sig, &act, &old);
 		if (r < 0) {
 			struct msg m = { 0 };
 
@@ -138,12 +139,12 @@ static int take_signals(sys_sigset *wait_set)
 			msg_flush(&m, 2);
 			return handled[i].setup_exit;
 		}
+		if (old.handler == SYS_SIG_IGN)
+			sys_sigset_add(&inh->ignored, handled[i].sig);
 	}
 
 	sys_sigset_fill(wait_set);
-	for (size_t i = 0; i < ARRAY_LEN(fault_signals); i++)
-		sys_sigset_del(wait_set, fault_signals[i]);
-	long r = sys_sigprocmask(SYS_SIG_BLOCK, wait_set, NULL);
+	long r = sys_sigprocmask(SYS_SIG_BLOCK, wait_set, &inh->mask);
 	if (r < 0) {
 		warn("cannot block signals", r);
 		return EXIT_SIGINT_SETUP;
@@ -167,29 +168,9 @@ static const char *shutdown_text(int sig)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Pause mode: reap until SIGINT or SIGTERM. */
+static int pause_loop(const sys_sigset *wait_set)
 {
-	sys_sigset wait_set;
-	int code;
-
-	if (wants_version(argc, argv)) {
-		put_str(1, "pause.c " PAUSE_VERSION "\n");
-		return 0;
-	}
-	if (wants_help(argc, argv)) {
-		put_str(1, usage);
-		return 0;
-	}
-
-	if (sys_getpid() != 1) {
-		put_str(2, "Warning: pause should be the first process\n");
-		become_subreaper();
-	}
-
-	code = take_signals(&wait_set);
-	if (code)
-		return code;
-
 	/*
 	 * Past this point nothing may end pause but SIGINT or SIGTERM: as PID 1
 	 * its death kills every process in the pod.
@@ -201,7 +182,7 @@ int main(int argc, char **argv)
 		/* also reaps children inherited across exec, whose SIGCHLD
 		 * arrived before we blocked it and was discarded */
 		reap_all();
-		if (sys_sigwait(&wait_set, &info) < 0)
+		if (sys_sigwait(wait_set, &info) < 0)
 			continue;	/* EINTR after a stop/continue */
 		text = shutdown_text(info.signo);
 		if (text) {
@@ -213,4 +194,211 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
+}
+
+/* Upstream prints the version if any argument is -v, case-insensitively. */
+static int is_version_flag(const char *arg)
+{
+	return arg[0] == '-' && (arg[1] | 0x20) == 'v' && arg[2] == '\0';
+}
+
+static int is_init_option(const char *arg)
+{
+	return str_eq(arg, "-g") || str_eq(arg, "-r") || str_eq(arg, "-e") ||
+	       str_eq(arg, "--grace");
+}
+
+/* What the command line asks for, when it is not simply "run". */
+enum request { RUN, SHOW_VERSION, SHOW_HELP, SHOW_TINI_VERSION };
+
+static enum request classify(const char *arg)
+{
+	if (is_version_flag(arg))
+		return SHOW_VERSION;
+	if (str_eq(arg, "--help"))
+		return SHOW_HELP;
+	if (str_eq(arg, "--version"))
+		return SHOW_TINI_VERSION;
+	return RUN;
+}
+
+/* Pause mode takes -v, --help, --version anywhere (-v first, as upstream
+ * checks it before anything else) and ignores every other argument. */
+static enum request pause_request(int argc, char **argv)
+{
+	enum request found = RUN;
+
+	for (int i = 1; i < argc; i++) {
+		enum request r = classify(argv[i]);
+
+		if (r == SHOW_VERSION)
+			return r;
+		if (found == RUN)
+			found = r;
+	}
+	return found;
+}
+
+static int set_rewrite(struct init_opts *o, const char *arg)
+{
+	char from[16];
+	size_t i = 0;
+	int f, t;
+
+	while (arg[i] && arg[i] != ':' && i < sizeof(from) - 1) {
+		from[i] = arg[i];
+		i++;
+	}
+	from[i] = '\0';
+	if (arg[i] != ':')
+		return bad_usage("-r", arg, "is not FROM:TO");
+	f = parse_signal(from);
+	t = str_eq(arg + i + 1, "0") ? 0 : parse_signal(arg + i + 1);
+	if (f < 0 || t < 0)
+		return bad_usage("-r", arg, "names an unknown signal");
+	o->rewrite[f] = (unsigned char)t;
+	return 0;
+}
+
+static int set_exit_zero(struct init_opts *o, const char *arg)
+{
+	unsigned long code;
+
+	if (parse_uint(arg, 255, &code) < 0)
+		return bad_usage("-e", arg, "is not an exit code (0-255)");
+	o->exit_zero[code / 8] |= (unsigned char)(1U << (code % 8));
+	return 0;
+}
+
+static int set_grace(struct init_opts *o, const char *what, const char *arg)
+{
+	/* a day is more than any runtime's stop timeout */
+	if (parse_uint(arg, 86400, &o->grace) < 0)
+		return bad_usage(what, arg, "is not a number of seconds (0-86400)");
+	return 0;
+}
+
+/* Defaults from the environment, before the options override them. */
+static int init_env(struct init_opts *o, char **envp)
+{
+	const char *v;
+	int on;
+
+	o->subreaper = 1;
+	if ((v = env_get(envp, "PAUSE_GRACE")) && set_grace(o, "PAUSE_GRACE", v))
+		return EXIT_INIT_FAILURE;
+	if ((v = env_get(envp, "PAUSE_SUBREAPER"))) {
+		if ((on = parse_switch(v)) < 0)
+			return bad_usage("PAUSE_SUBREAPER", v, "is not 0/1, false/true, no/yes or off/on");
+		o->subreaper = on;
+	}
+	if ((v = env_get(envp, "PAUSE_GROUP"))) {
+		if ((on = parse_switch(v)) < 0)
+			return bad_usage("PAUSE_GROUP", v, "is not 0/1, false/true, no/yes or off/on");
+		o->group = on;
+	}
+	return 0;
+}
+
+/*
+ * Init mode's command line: options, then CMD (after "--" or at the first
+ * argument that is not an option). Returns 0 with o->argv set, a request
+ * in *req, or an exit code.
+ */
+static int parse_init(int argc, char **argv, char **envp, struct init_opts *o,
+		      enum request *req)
+{
+	int i, code;
+
+	for (i = 0; i <= SYS_NSIG; i++)
+		o->rewrite[i] = (unsigned char)i;
+	o->envp = envp;
+	if ((code = init_env(o, envp)))
+		return code;
+
+	*req = RUN;
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (str_eq(arg, "--")) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-')
+			break;
+		if ((*req = classify(arg)) != RUN)
+			return 0;
+		if (str_eq(arg, "-g")) {
+			o->group = 1;
+			continue;
+		}
+		if (!is_init_option(arg))
+			return bad_usage("option", arg, "is not an option (see pause --help)");
+		if (i + 1 >= argc)
+			return bad_usage("option", arg, "needs a value");
+		if (str_eq(arg, "-r"))
+			code = set_rewrite(o, argv[++i]);
+		else if (str_eq(arg, "-e"))
+			code = set_exit_zero(o, argv[++i]);
+		else
+			code = set_grace(o, "--grace", argv[++i]);
+		if (code)
+			return code;
+	}
+	if (i >= argc)
+		return bad_usage("command line", argv[i - 1], "is not followed by a command");
+	o->argv = argv + i;
+	return 0;
+}
+
+/* Init mode when "--" appears, or when the first argument is an init
+ * option; otherwise arguments are ignored, as upstream ignores them. */
+static int wants_init(int argc, char **argv)
+{
+	if (argc > 1 && is_init_option(argv[1]))
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (str_eq(argv[i], "--"))
+			return i + 1 < argc;	/* a bare trailing "--" is ignored */
+	return 0;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	static struct init_opts opts;
+	struct inherited inh;
+	sys_sigset wait_set;
+	enum request req;
+	int init = wants_init(argc, argv), code;
+
+	if (init) {
+		if ((code = parse_init(argc, argv, envp, &opts, &req)))
+			return code;
+	} else {
+		req = pause_request(argc, argv);
+	}
+	switch (req) {
+	case SHOW_VERSION:
+		put_str(1, "pause.c " PAUSE_VERSION "\n");
+		return 0;
+	case SHOW_HELP:
+		put_str(1, usage);
+		return 0;
+	case SHOW_TINI_VERSION:
+		put_str(1, "tini version " PAUSE_VERSION " - git." PAUSE_COMMIT "\n");
+		return 0;
+	case RUN:
+		break;
+	}
+
+	if (sys_getpid() != 1) {
+		if (!init)
+			put_str(2, "Warning: pause should be the first process\n");
+		if (!init || opts.subreaper)
+			become_subreaper();
+	}
+
+	if ((code = take_signals(&wait_set, &inh)))
+		return code;
+	return init ? init_main(&opts, &wait_set, &inh) : pause_loop(&wait_set);
 }

@@ -7,11 +7,13 @@
  */
 #include "sys.h"
 
-int main(int argc, char **argv);
+int main(int argc, char **argv, char **envp);
 __attribute__((noreturn, used)) void sys_start_c(long *sp);
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-int raise(int sig);
+/* used: calls to these appear only after link-time optimisation, which
+ * would otherwise have dropped them as unreferenced */
+__attribute__((used)) void *memset(void *dst, int c, size_t n);
+__attribute__((used)) void *memcpy(void *dst, const void *src, size_t n);
+__attribute__((used)) int raise(int sig);
 
 __asm__(".text\n"
 	".global _start\n"
@@ -25,7 +27,7 @@ void sys_start_c(long *sp)
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 
-	sys_exit(main(argc, argv));
+	sys_exit(main(argc, argv, argv + argc + 1));
 }
 
 /* Built with -fno-tree-loop-distribute-patterns, so these loops are not

@@ -19,6 +19,7 @@
 
 #include <asm/unistd.h>		/* __NR_*: kernel headers, no libc needed */
 #include <linux/errno.h>	/* E*: the same values libc uses */
+#include <asm/ioctls.h>		/* TIOC*: they differ on ppc */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,16 +52,29 @@ enum {
 	SYS_SIGTRAP = 5, SYS_SIGABRT = 6, SYS_SIGBUS = 7, SYS_SIGFPE = 8,
 	SYS_SIGKILL = 9, SYS_SIGUSR1 = 10, SYS_SIGSEGV = 11, SYS_SIGUSR2 = 12,
 	SYS_SIGPIPE = 13, SYS_SIGALRM = 14, SYS_SIGTERM = 15, SYS_SIGCHLD = 17,
-	SYS_SIGCONT = 18, SYS_SIGSTOP = 19, SYS_SIGTSTP = 20, SYS_SIGSYS = 31,
+	SYS_SIGCONT = 18, SYS_SIGSTOP = 19, SYS_SIGTSTP = 20, SYS_SIGTTIN = 21,
+	SYS_SIGTTOU = 22, SYS_SIGSYS = 31,
 	SYS_NSIG = 64,
 };
 
 #define SYS_SIG_DFL		((void (*)(int))0)
+#define SYS_SIG_IGN		((void (*)(int))1)
 #define SYS_SA_NOCLDSTOP	1UL
 #define SYS_SIG_BLOCK		0
 #define SYS_SIG_SETMASK		2
 #define SYS_WNOHANG		1
 #define SYS_PR_SET_CHILD_SUBREAPER 36
+#define SYS_O_RDONLY		0
+#define SYS_O_CLOEXEC		02000000	/* all our targets */
+#define SYS_AT_FDCWD		(-100)
+#define SYS_CLOCK_MONOTONIC	1
+
+/* The kernel's timespec for the syscalls we use (the 32-bit arm ones
+ * take the old 32-bit layout, which is two longs there too). */
+struct sys_timespec {
+	long sec;
+	long nsec;
+};
 
 /* The kernel's sigset: 64 bits, stored as longs (4-byte aligned on arm). */
 #define SYS_SIGSET_WORDS (SYS_NSIG / (8 * sizeof(unsigned long)))
@@ -80,6 +94,14 @@ static inline void sys_sigset_del(sys_sigset *s, int sig)
 
 	s->w[bit / (8 * sizeof(unsigned long))] &=
 		~(1UL << (bit % (8 * sizeof(unsigned long))));
+}
+
+static inline void sys_sigset_add(sys_sigset *s, int sig)
+{
+	unsigned bit = (unsigned)sig - 1;
+
+	s->w[bit / (8 * sizeof(unsigned long))] |=
+		1UL << (bit % (8 * sizeof(unsigned long)));
 }
 
 static inline int sys_sigset_has(const sys_sigset *s, int sig)
@@ -124,9 +146,10 @@ static inline long sys_prctl(int option, unsigned long arg)
 	return sys_call5(__NR_prctl, option, arg, 0, 0, 0);
 }
 
-static inline long sys_sigaction(int sig, const struct sys_sigaction *act)
+static inline long sys_sigaction(int sig, const struct sys_sigaction *act,
+				 struct sys_sigaction *old)
 {
-	return sys_call4(__NR_rt_sigaction, sig, act, 0, sizeof(sys_sigset));
+	return sys_call4(__NR_rt_sigaction, sig, act, old, sizeof(sys_sigset));
 }
 
 static inline long sys_sigprocmask(int how, const sys_sigset *set,
@@ -142,9 +165,85 @@ static inline long sys_sigwait(const sys_sigset *set, sys_siginfo *info)
 	return sys_call4(__NR_rt_sigtimedwait, set, info, 0, sizeof(sys_sigset));
 }
 
+/* The same, giving up after @timeout. */
+static inline long sys_sigtimedwait(const sys_sigset *set, sys_siginfo *info,
+				    const struct sys_timespec *timeout)
+{
+	return sys_call4(__NR_rt_sigtimedwait, set, info, timeout,
+			 sizeof(sys_sigset));
+}
+
 static inline long sys_wait4(int pid, int *status, int options)
 {
 	return sys_call4(__NR_wait4, pid, status, options, 0);
+}
+
+static inline long sys_kill(int pid, int sig)
+{
+	return sys_call2(__NR_kill, pid, sig);
+}
+
+/* fork(2) as clone(SIGCHLD): arm64 and riscv64 have no fork syscall,
+ * and s390 takes clone's first two arguments the other way round. */
+static inline long sys_fork(void)
+{
+#ifdef __s390x__
+	return sys_call2(__NR_clone, 0, SYS_SIGCHLD);
+#else
+	return sys_call2(__NR_clone, SYS_SIGCHLD, 0);
+#endif
+}
+
+static inline long sys_execve(const char *path, char *const argv[],
+			      char *const envp[])
+{
+	return sys_call3(__NR_execve, path, argv, envp);
+}
+
+static inline long sys_pipe_cloexec(int fds[2])
+{
+	return sys_call2(__NR_pipe2, fds, SYS_O_CLOEXEC);
+}
+
+static inline long sys_open_read(const char *path)
+{
+	return sys_call4(__NR_openat, SYS_AT_FDCWD, path,
+			 SYS_O_RDONLY | SYS_O_CLOEXEC, 0);
+}
+
+static inline long sys_read(int fd, void *buf, size_t len)
+{
+	return sys_call3(__NR_read, fd, buf, len);
+}
+
+static inline long sys_close(int fd)
+{
+	return sys_call1(__NR_close, fd);
+}
+
+static inline long sys_setpgid(int pid, int pgid)
+{
+	return sys_call2(__NR_setpgid, pid, pgid);
+}
+
+static inline long sys_getpgid(int pid)
+{
+	return sys_call1(__NR_getpgid, pid);
+}
+
+static inline long sys_tcgetpgrp(int fd, int *pgrp)
+{
+	return sys_call3(__NR_ioctl, fd, TIOCGPGRP, pgrp);
+}
+
+static inline long sys_tcsetpgrp(int fd, const int *pgrp)
+{
+	return sys_call3(__NR_ioctl, fd, TIOCSPGRP, pgrp);
+}
+
+static inline long sys_clock_monotonic(struct sys_timespec *ts)
+{
+	return sys_call2(__NR_clock_gettime, SYS_CLOCK_MONOTONIC, ts);
 }
 
 __attribute__((noreturn)) static inline void sys_exit(int code)

@@ -63,7 +63,8 @@ ARCH_ELF=(
 @test "two builds of the same commit, in different directories, are byte-identical" {
 	local tree=$BATS_TEST_TMPDIR/elsewhere/tree arch
 	copy_tree "$tree"
-	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-VERSION)" all-arch
+	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-VERSION)" \
+		COMMIT="$(make -s -C "$ROOT" print-COMMIT)" all-arch
 	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
 		cmp "$tree/bin/pause-linux-$arch" "$ROOT/bin/pause-linux-$arch"
 	done

@@ -48,7 +48,8 @@ manifest_for() {
 	make -s -C "$tree" image VERSION="$VERSION" \
 		REVISION="$(make -s -C "$ROOT" print-REVISION)" \
 		SOURCE_DATE_EPOCH="$(make -s -C "$ROOT" print-SOURCE_DATE_EPOCH)" \
-		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)"
+		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)" \
+		COMMIT="$(make -s -C "$ROOT" print-COMMIT)"
 	cmp "$tree/bin/pause-oci.tar" "$ARCHIVE"
 	# and a second run in place rewrites the same bytes
 	cp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
@@ -56,7 +57,8 @@ manifest_for() {
 	make -s -C "$tree" image VERSION="$VERSION" \
 		REVISION="$(make -s -C "$ROOT" print-REVISION)" \
 		SOURCE_DATE_EPOCH="$(make -s -C "$ROOT" print-SOURCE_DATE_EPOCH)" \
-		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)"
+		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)" \
+		COMMIT="$(make -s -C "$ROOT" print-COMMIT)"
 	cmp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
 }
 

@@ -60,7 +60,8 @@ static void test_errno_texts(void)
 {
 	static const int errs[] = {
 		EPERM, ENOENT, ESRCH, EINTR, ECHILD, EAGAIN, ENOMEM, EACCES,
-		EFAULT, EINVAL, ENOSYS,
+		EFAULT, EINVAL, ENOSYS, E2BIG, ENOEXEC, ENOTDIR, EISDIR,
+		ETXTBSY, ENAMETOOLONG, ELOOP,
 	};
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {

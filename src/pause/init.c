@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Init mode: pause [OPTIONS] -- CMD [ARG...]
+ *
+ * Runs CMD as its child and is the init of its container: every signal
+ * it receives goes to CMD (or its process group), every zombie is reaped,
+ * and its exit status is CMD's. The peers' known bugs, and what is done
+ * here instead:
+ *
+ *  - a user-sent SIGSEGV/SIGABRT is forwarded, not dropped: all signals
+ *    are blocked and waited for; a fault in pause itself still kills it
+ *    (the kernel forces synchronous faults through the mask);
+ *  - CMD's exit is seen inside the reap loop, so coalesced SIGCHLDs
+ *    cannot hide it, and CMD is never signalled after it was reaped;
+ *  - exec failure is reported by the child through a close-on-exec pipe,
+ *    never guessed from the status;
+ *  - CMD starts with exactly the signal mask and ignored signals pause
+ *    inherited;
+ *  - other descendants can be given a grace period (--grace) instead of
+ *    being SIGKILLed by the kernel, and outside PID 1 only our own
+ *    descendants are ever signalled (never kill(-1)).
+ */
+#include "pause.h"
+
+#include "../lib/msg.h"
+#include "../lib/parse.h"
+
+/* The longest PATH entry + "/" + command we try; longer ones are skipped. */
+#define PATH_BUF 4096
+/* How many descendants --grace tracks when pause is not PID 1. */
+#define MAX_DESCENDANTS 4096
+
+static int exit_status(int wstatus)
+{
+	/* WIFEXITED / WTERMSIG without libc's macros */
+	if ((wstatus & 0x7f) == 0)
+		return (wstatus >> 8) & 0xff;
+	return 128 + (wstatus & 0x7f);
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int has_slash(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '/')
+			return 1;
+	return 0;
+}
+
+/*
+ * execvp(3) without libc: CMD as given when it has a slash, else each
+ * PATH directory in turn. Returns only on failure, with the error that
+ * decides the exit code: EACCES if some candidate existed but could not
+ * be run, else the last error.
+ */
+static long exec_cmd(char **argv, char **envp)
+{
+	static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char buf[PATH_BUF];
+	const char *path, *p;
+	size_t cmd_len = str_len(argv[0]);
+	long err = -ENOENT, r;
+	int saw_eacces = 0;
+
+	if (has_slash(argv[0]) || argv[0][0] == '\0')
+		return argv[0][0] ? sys_execve(argv[0], argv, envp) : -ENOENT;
+
+	path = env_get(envp, "PATH");
+	if (!path)
+		path = default_path;
+	for (p = path;; p++) {
+		const char *start = p;
+		size_t len;
+
+		while (*p && *p != ':')
+			p++;
+		len = (size_t)(p - start);
+		if (len + 1 + cmd_len + 1 <= sizeof(buf)) {
+			size_t n = 0;
+
+			/* an empty entry is the current directory */
+			for (size_t k = 0; k < len; k++)
+				buf[n++] = start[k];
+			if (len)
+				buf[n++] = '/';
+			for (size_t k = 0; k <= cmd_len; k++)
+				buf[n++] = argv[0][k];
+			r = sys_execve(buf, argv, envp);
+			if (r == -EACCES)
+				saw_eacces = 1;
+			else if (r != -ENOENT && r != -ENOTDIR)
+				return r;	/* found, but broken: stop here */
+			err = r;
+		}
+		if (*p == '\0')
+			break;
+	}
+	return saw_eacces ? -EACCES : err;
+}
+
+/*
+ * The child, between fork and exec: give it a process group of its own
+ * (so -g reaches a whole pipeline), the terminal's foreground if pause
+ * had it (so Ctrl-C reaches CMD), and the signal state pause inherited.
+ * On failure, the errno goes back through the close-on-exec pipe.
+ */
+__attribute__((noreturn))
+static void child(const struct init_opts *o, const struct inherited *inh,
+		  int foreground, int report_fd)
+{
+	long err;
+	int self = (int)sys_getpid();
+
+	sys_setpgid(0, 0);
+	/* signals are still blocked here, so SIGTTOU cannot stop us */
+	if (foreground)
+		sys_tcsetpgrp(0, &self);
+	for (int sig = 1; sig <= SYS_NSIG; sig++) {
+		if (sys_sigset_has(&inh->ignored, sig)) {
+			struct sys_sigaction ign = { 0 };
+
+			ign.handler = SYS_SIG_IGN;
+			sys_sigaction(sig, &ign, NULL);
+		}
+	}
+	sys_sigprocmask(SYS_SIG_SETMASK, &inh->mask, NULL);
+	err = exec_cmd(o->argv, o->envp);
+
+	/* exec failed: report through the pipe; the parent prints it */
+	int e = (int)-err;
+	sys_sigset all;
+
+	/* not killed by a forwarded signal before the parent hears why */
+	sys_sigset_fill(&all);
+	sys_sigprocmask(SYS_SIG_BLOCK, &all, NULL);
+	sys_write(report_fd, &e, sizeof(e));
+	sys_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+}
+
+/* True when pause's own process group holds the terminal on stdin. */
+static int in_foreground(void)
+{
+	int pgrp;
+
+	return sys_tcgetpgrp(0, &pgrp) == 0 && pgrp == sys_getpgid(0);
+}
+
+/* Starts CMD. Returns its pid, or -(exit code) after printing why not. */
+static long spawn(const struct init_opts *o, const struct inherited *inh)
+{
+	int fds[2], e = 0, foreground = in_foreground();
+	long pid, n;
+
+	if ((n = sys_pipe_cloexec(fds)) < 0) {
+		warn("cannot create exec status pipe", n);
+		return -EXIT_INIT_FAILURE;
+	}
+	pid = sys_fork();
+	if (pid == 0)
+		child(o, inh, foreground, fds[1]);
+	sys_close(fds[1]);
+	if (pid < 0) {
+		sys_close(fds[0]);
+		warn("cannot fork", pid);
+		return -EXIT_INIT_FAILURE;
+	}
+	/* also here, so -g works even before the child ran */
+	sys_setpgid((int)pid, (int)pid);
+
+	/* EOF: the exec succeeded. Four bytes: its errno. */
+	do
+		n = sys_read(fds[0], &e, sizeof(e));
+	while (n == -EINTR);
+	sys_close(fds[0]);
+	if (n == (long)sizeof(e)) {
+		struct msg m = { 0 };
+
+		sys_wait4((int)pid, NULL, 0);
+		msg_str(&m, "pause: cannot execute ");
+		msg_str(&m, o->argv[0]);
+		msg_str(&m, ": ");
+		msg_errno(&m, e);
+		msg_flush(&m, 2);
+		return -(e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+	}
+	return pid;
+}
+
+/* Reaps every exited child; returns 1 and sets *status if @cmd_pid was one. */
+static int reap(long cmd_pid, int *status)
+{
+	int found = 0, ws;
+	long pid;
+
+	while ((pid = sys_wait4(-1, &ws, SYS_WNOHANG)) > 0) {
+		if (pid == cmd_pid) {
+			*status = ws;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static int has_children(void)
+{
+	return sys_wait4(-1, NULL, SYS_WNOHANG) != -ECHILD;
+}
+
+/* Appends the children of @pid, read from /proc, to list[*n]. */
+static void add_children(long pid, long *list, size_t *n)
+{
+	char path[64], buf[4096];
+	struct msg m = { 0 };
+	long fd, len, v = -1;
+
+	msg_str(&m, "/proc/");
+	msg_num(&m, pid);
+	msg_str(&m, "/task/");
+	msg_num(&m, pid);
+	msg_str(&m, "/children");
+	for (size_t i = 0; i <= m.len; i++)
+		path[i] = i < m.len ? m.buf[i] : '\0';
+	if ((fd = sys_open_read(path)) < 0)
+		return;
+	while ((len = sys_read((int)fd, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < len; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = (v < 0 ? 0 : v * 10) + (buf[i] - '0');
+			} else if (v >= 0) {
+				if (*n < MAX_DESCENDANTS)
+					list[(*n)++] = v;
+				v = -1;
+			}
+		}
+	}
+	sys_close((int)fd);
+}
+
+/*
+ * Signals every descendant. As PID 1 that is everyone else in the PID
+ * namespace: kill(-1). Elsewhere, kill(-1) would reach the whole system,
+ * so walk our own tree in /proc instead (children of children...).
+ */
+static void signal_descendants(int sig)
+{
+	static long list[MAX_DESCENDANTS];
+	size_t n = 0;
+
+	if (sys_getpid() == 1) {
+		sys_kill(-1, sig);
+		return;
+	}
+	add_children(sys_getpid(), list, &n);
+	for (size_t i = 0; i < n; i++)
+		add_children(list[i], list, &n);
+	for (size_t i = 0; i < n; i++)
+		sys_kill((int)list[i], sig);
+}
+
+static long now_ms(void)
+{
+	struct sys_timespec ts = { 0, 0 };
+
+	sys_clock_monotonic(&ts);
+	return ts.sec * 1000 + ts.nsec / 1000000;
+}
+
+/*
+ * After CMD exited: SIGTERM the other descendants, reap them for up to
+ * @grace seconds, SIGKILL whoever is left. Signals that arrive meanwhile
+ * are taken and dropped: there is no CMD left to forward them to.
+ */
+static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_set)
+{
+	long deadline = now_ms() + (long)grace * 1000, left;
+	int ws;
+
+	reap(0, &ws);
+	if (!has_children())
+		return;
+	signal_descendants(SYS_SIGTERM);
+	while (reap(0, &ws), has_children()) {
+		struct sys_timespec ts;
+		sys_siginfo info;
+
+		if ((left = deadline - now_ms()) <= 0) {
+			signal_descendants(SYS_SIGKILL);
+			/* the kernel delivers SIGKILL for sure: wait for it */
+			while (sys_wait4(-1, NULL, 0) > 0)
+				;
+			return;
+		}
+		ts.sec = left / 1000;
+		ts.nsec = (left % 1000) * 1000000;
+		sys_sigtimedwait(wait_set, &info, &ts);
+	}
+}
+
+static void forward(const struct init_opts *o, long cmd_pid, int sig)
+{
+	int to = sig <= SYS_NSIG ? o->rewrite[sig] : sig;
+
+	if (to == 0)
+		return;
+	sys_kill(o->group ? -(int)cmd_pid : (int)cmd_pid, to);
+}
+
+int init_main(const struct init_opts *o, const sys_sigset *wait_set,
+	      const struct inherited *inh)
+{
+	long cmd_pid = spawn(o, inh);
+	int status = 0, code;
+
+	if (cmd_pid < 0)
+		return (int)-cmd_pid;
+
+	/*
+	 * Until CMD has been reaped, it may be signalled: its pid cannot be
+	 * reused while it is our child, alive or zombie.
+	 */
+	for (;;) {
+		sys_siginfo info;
+
+		if (reap(cmd_pid, &status))
+			break;
+		if (sys_sigwait(wait_set, &info) < 0)
+			continue;
+		if (info.signo != SYS_SIGCHLD)
+			forward(o, cmd_pid, info.signo);
+	}
+
+	code = exit_status(status);
+	if (o->exit_zero[code / 8] & (1U << (code % 8)))
+		code = 0;
+	if (o->grace)
+		shut_down_descendants(o->grace, wait_set);
+	return code;
+}

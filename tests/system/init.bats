@@ -1,0 +1,326 @@
+#!/usr/bin/env bats
+# Init mode: pause [OPTIONS] -- CMD. Runs against any build named by PAUSE
+# (release, ASan+UBSan, valgrind, every architecture under qemu).
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+SIGCATCH=$ROOT/bin/test/sigcatch
+PTY_INTERRUPT=$ROOT/tests/helpers/pty-interrupt
+
+setup() {
+	PAUSE_VERSION=${PAUSE_VERSION:-$(make -s -C "$ROOT" print-VERSION)}
+	if [[ ${PAUSE_VALGRIND:-0} == 1 ]]; then
+		PAUSE_RUNNER="valgrind -q --error-exitcode=99 --log-file=$BATS_TEST_TMPDIR/vg.%p.log"
+	fi
+}
+
+teardown() {
+	cleanup_pause
+	valgrind_clean
+}
+
+# launch_init [ENV=VALUE...] ARGS...: pause ARGS as an ordinary process
+# in the background, its stdout to $OUT. Sets PAUSE_PID, NS_JOB.
+launch_init() {
+	OUT=$BATS_TEST_TMPDIR/out
+	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
+	: >"$OUT"
+	env "$@" >"$OUT" 2>"$PAUSE_ERR" 3>&- &
+	NS_JOB=$!
+	PAUSE_PID=$NS_JOB
+}
+
+# start_init ...: the same, returning once pause is parked in its wait.
+start_init() {
+	launch_init "$@"
+	wait_for 20 parked "$PAUSE_PID"
+}
+
+# The child pause started (its first child), once it exists.
+child_of_pause() { first_child "$PAUSE_PID"; }
+
+@test "exit codes 0 to 255 propagate" {
+	local code
+	for code in $(seq 0 255); do
+		run "-$code" $PAUSE_RUNNER "$PAUSE" -- sh -c "exit $code"
+	done
+}
+
+@test "-e maps exactly the listed codes to 0" {
+	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 3'
+	[ "$status" -eq 0 ]
+	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 143'
+	[ "$status" -eq 0 ]
+	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 142'
+	[ "$status" -eq 142 ]
+	# a JVM stopped by SIGTERM: killed by signal 15, status 143, mapped
+	run $PAUSE_RUNNER "$PAUSE" -e 143 -- sh -c 'kill -TERM $$'
+	[ "$status" -eq 0 ]
+	run $PAUSE_RUNNER "$PAUSE" -e 256 -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "a child killed by TERM, USR1, USR2, HUP, QUIT gives 128+N" {
+	local sig n
+	for sig in TERM:15 USR1:10 USR2:12 HUP:1 QUIT:3; do
+		n=${sig#*:}
+		run $PAUSE_RUNNER "$PAUSE" -- sh -c "ulimit -c 0; kill -${sig%:*} \$\$"
+		echo "$sig -> $status"
+		[ "$status" -eq $((128 + n)) ]
+	done
+}
+
+@test "every signal is forwarded to the child, SEGV and ABRT sent by a user included" {
+	start_init $PAUSE_RUNNER "$PAUSE" -- "$SIGCATCH"
+	wait_for 20 grep -qx ready "$OUT"
+	local sig
+	for sig in 1 2 3 6 7 8 10 11 12 13 14 4 5 31 18 20 21 22 28 34 40 64; do
+		kill -s "$sig" "$PAUSE_PID"
+		wait_for 10 grep -qx "$sig" "$OUT"
+	done
+	kill -TERM "$PAUSE_PID"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 0 ]	# sigcatch exits 0 after SIGTERM
+	grep -qx 15 "$OUT"
+}
+
+@test "-r rewrites a signal before forwarding; TO 0 drops it" {
+	start_init $PAUSE_RUNNER "$PAUSE" -r USR1:USR2 -r SIGHUP:0 -r 28:SIGWINCH -- "$SIGCATCH"
+	wait_for 20 grep -qx ready "$OUT"
+	kill -USR1 "$PAUSE_PID"
+	wait_for 10 grep -qx 12 "$OUT"
+	kill -HUP "$PAUSE_PID"
+	kill -WINCH "$PAUSE_PID"	# sent after HUP: once it arrives, HUP was handled
+	wait_for 10 grep -qx 28 "$OUT"
+	! grep -qx 1 "$OUT"
+	! grep -qx 10 "$OUT"
+	run $PAUSE_RUNNER "$PAUSE" -r USR1 -- true
+	[ "$status" -eq 125 ]
+	[[ $output == *"pause: cannot parse -r: 'USR1' is not FROM:TO"* ]]
+	run $PAUSE_RUNNER "$PAUSE" -r USR1:NOPE -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "-g forwards to the child's process group: a whole pipeline stops" {
+	start_init $PAUSE_RUNNER "$PAUSE" -g -- sh -c 'sleep 1000 | sleep 1001'
+	local shell
+	wait_for 20 eval '[[ -n $(child_of_pause) ]]'
+	shell=$(child_of_pause)
+	wait_for 20 eval '[[ $(count_children "$shell") -eq 2 ]]'
+	[ "$(ps -o pgid= -p "$shell" | tr -d ' ')" = "$shell" ]	# its own group
+	kill -TERM "$PAUSE_PID"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 143 ]
+	# nothing of the pipeline is left anywhere
+	! pgrep -g "$shell"
+}
+
+@test "without -g only the child is signalled (the contrast to -g)" {
+	start_init $PAUSE_RUNNER "$PAUSE" -- sh -c 'sleep 1000 | sleep 1001'
+	local shell
+	wait_for 20 eval '[[ -n $(child_of_pause) ]]'
+	shell=$(child_of_pause)
+	wait_for 20 eval '[[ $(count_children "$shell") -eq 2 ]]'
+	kill -TERM "$PAUSE_PID"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 143 ]
+	pgrep -g "$shell"	# the sleeps were not signalled
+	pkill -KILL -g "$shell"
+}
+
+@test "126 and 127, with a one-line message each" {
+	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- no-such-command-here
+	[ "$status" -eq 127 ]
+	[ "$stderr" = "pause: cannot execute no-such-command-here: No such file or directory" ]
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /etc/passwd
+	[ "$status" -eq 126 ]
+	[ "$stderr" = "pause: cannot execute /etc/passwd: Permission denied" ]
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /
+	[ "$status" -eq 126 ]
+	[ "$stderr" = "pause: cannot execute /: Permission denied" ]
+	# a command that exits 127 itself is not mistaken for exec failure
+	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- sh -c 'exit 127'
+	[ "$status" -eq 127 ]
+	[ -z "$stderr" ]
+}
+
+@test "the child gets exactly the signal mask and ignored signals pause inherited" {
+	# USR1 and INT ignored (pause itself resets INT for its own use), USR2
+	# blocked: the child must see exactly those, nothing more
+	run python3 -c '
+import os, signal, sys
+for s in signal.valid_signals():
+    if s not in (signal.SIGKILL, signal.SIGSTOP) and s < signal.SIGRTMIN:
+        signal.signal(s, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_SETMASK, {signal.SIGUSR2})
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+argv = sys.argv[1:]
+os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /proc/self/status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "SigBlk:	0000000000000800" ]
+	[ "${lines[1]}" = "SigIgn:	0000000000000202" ]
+	# and from a plain shell trap, as the issue's example has it
+	run sh -c "trap '' USR1; exec $PAUSE_RUNNER $PAUSE -- grep -E '^Sig(Blk|Ign):' /proc/self/status"
+	[ "${lines[0]}" = "SigBlk:	0000000000000000" ]
+	has_sig "0x${lines[1]#*:	}" 10
+}
+
+@test "orphans of the child leave 0 zombies, as a subreaper" {
+	start_init $PAUSE_RUNNER "$PAUSE" -- sh -c "$ORPHAN -n 500 && exec sleep 1000"
+	wait_for 30 eval '[[ $(proc_state "$(child_of_pause)") == S && $(count_children "$PAUSE_PID") -eq 1 ]]'
+	[ "$(zombies_of "$PAUSE_PID")" -eq 0 ]
+	if ((SUBREAPER_REFUSED)); then
+		grep -qx "pause: warning: cannot become a child subreaper: Invalid argument" "$PAUSE_ERR"
+	else
+		[ ! -s "$PAUSE_ERR" ]	# init mode does not print upstream's warning
+	fi
+	kill -TERM "$PAUSE_PID"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 143 ]
+}
+
+@test "orphans of the child leave 0 zombies, as PID 1; exit status is the child's" {
+	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
+	unshare --pid --fork --mount-proc -- $PAUSE_RUNNER "$PAUSE" -- \
+		sh -c "$ORPHAN -n 2000 && exec sleep 1000" 2>"$PAUSE_ERR" 3>&- &
+	NS_JOB=$!
+	wait_for 20 first_child "$NS_JOB" >/dev/null
+	PAUSE_PID=$(first_child "$NS_JOB")
+	wait_for 60 eval '[[ $(count_children "$PAUSE_PID") -eq 1 ]]'
+	[ "$(zombies_of "$PAUSE_PID")" -eq 0 ]
+	wait_for 10 parked "$PAUSE_PID"
+	kill -USR2 "$PAUSE_PID"	# forwarded to sleep, which dies of it
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq $((128 + 12)) ]
+}
+
+@test "PAUSE_SUBREAPER=0 (and =false) turns the subreaper off; bad values are refused" {
+	local value
+	for value in 0 false; do
+		# inside a namespace whose PID 1 is a plain pause, so orphans are reaped
+		start_pid1
+		local outer=$PAUSE_PID outer_job=$NS_JOB
+		nsenter -t "$outer" -p -- env PAUSE_SUBREAPER=$value $PAUSE_RUNNER "$PAUSE" -- \
+			sh -c "$ORPHAN -n 20 -d 2000 && exec sleep 1000" 3>&- &
+		NS_JOB=$!
+		wait_for 20 first_child "$NS_JOB" >/dev/null
+		PAUSE_PID=$(first_child "$NS_JOB")
+		# the orphans went to PID 1, not to the pause under test
+		wait_for 20 eval '[[ $(count_children "$outer") -ge 20 ]]'
+		[ "$(count_children "$PAUSE_PID")" -le 1 ]
+		kill -KILL "$PAUSE_PID"
+		wait "$NS_JOB" || true
+		PAUSE_PID=$outer NS_JOB=$outer_job
+		stop_pause TERM
+	done
+	run --separate-stderr env PAUSE_SUBREAPER=maybe $PAUSE_RUNNER "$PAUSE" -- true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "pause: cannot parse PAUSE_SUBREAPER: 'maybe' is not 0/1, false/true, no/yes or off/on" ]
+}
+
+@test "PAUSE_GROUP=1 acts as -g; PAUSE_GRACE is checked" {
+	start_init PAUSE_GROUP=1 $PAUSE_RUNNER "$PAUSE" -- sh -c 'sleep 1000 | sleep 1001'
+	local shell
+	wait_for 20 eval '[[ -n $(child_of_pause) ]]'
+	shell=$(child_of_pause)
+	wait_for 20 eval '[[ $(count_children "$shell") -eq 2 ]]'
+	kill -TERM "$PAUSE_PID"
+	wait "$NS_JOB" || true
+	NS_JOB=
+	! pgrep -g "$shell"
+	run --separate-stderr env PAUSE_GRACE=soon $PAUSE_RUNNER "$PAUSE" -- true
+	[ "$status" -eq 125 ]
+	[[ $stderr == "pause: cannot parse PAUSE_GRACE: 'soon' is not a number of seconds (0-86400)" ]]
+}
+
+@test "--grace: a descendant that exits on SIGTERM is waited for; the status is the child's" {
+	# the child leaves sigcatch behind, waits until it is ready, exits 7
+	local left=$BATS_TEST_TMPDIR/left
+	launch_init $PAUSE_RUNNER "$PAUSE" --grace 60 -- \
+		sh -c "$SIGCATCH >$left & until grep -qx ready $left; do sleep 0.01; done; exit 7"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 7 ]
+	grep -qx 15 "$left"	# it got SIGTERM, and pause waited for it
+	! pgrep -f "^$SIGCATCH\$"
+}
+
+@test "--grace: a descendant that ignores SIGTERM is SIGKILLed after the grace period" {
+	launch_init $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
+		sh -c "(trap '' TERM; exec sleep 1000) & sleep 0.2; exit 3"
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 3 ]
+	! pgrep -x -f "sleep 1000"
+}
+
+@test "--grace as PID 1: kill(-1) reaches the namespace, then pause exits with the child's status" {
+	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
+	unshare --pid --fork --mount-proc -- $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
+		sh -c "(trap '' TERM; exec sleep 1001) & ($SIGCATCH >$BATS_TEST_TMPDIR/left &)
+			until grep -qx ready $BATS_TEST_TMPDIR/left 2>/dev/null; do sleep 0.01; done; exit 5" \
+		2>"$PAUSE_ERR" 3>&- &
+	NS_JOB=$!
+	STATUS=0
+	wait "$NS_JOB" || STATUS=$?
+	NS_JOB=
+	[ "$STATUS" -eq 5 ]
+	grep -qx 15 "$BATS_TEST_TMPDIR/left"
+	! pgrep -x -f "sleep 1001"
+}
+
+@test "Ctrl-C on a real terminal reaches the child: exit 130" {
+	run "$PTY_INTERRUPT" $PAUSE_RUNNER "$PAUSE" -- sleep 1000
+	[ "$status" -eq 130 ]
+}
+
+@test "--version prints the line dockerd parses; -v after -- belongs to CMD" {
+	run $PAUSE_RUNNER "$PAUSE" --version
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^tini\ version\ ([^ ]+)\ -\ git\.([^.]+)$ ]]
+	[ "${BASH_REMATCH[1]}" = "$PAUSE_VERSION" ]
+	run $PAUSE_RUNNER "$PAUSE" -- echo -v
+	[ "$output" = "-v" ]
+	run $PAUSE_RUNNER "$PAUSE" -g -- printf '%s\n' --help
+	[ "$output" = "--help" ]
+	# options still answer -v before --
+	run $PAUSE_RUNNER "$PAUSE" -v -- true
+	[ "$output" = "pause.c $PAUSE_VERSION" ]
+}
+
+@test "idle in init mode: parked with no timeout while the child runs" {
+	start_init $PAUSE_RUNNER "$PAUSE" -- sleep 1000
+	local nr set info timeout _rest
+	read -r nr set info timeout _rest <"/proc/$PAUSE_PID/syscall"
+	[ "$nr" = "$NR_SIGWAIT" ]
+	[ "$timeout" = 0x0 ]
+}
+
+@test "bad usage: one line, exit 125, nothing started" {
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -x -- true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "pause: cannot parse option: '-x' is not an option (see pause --help)" ]
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -g
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "pause: cannot parse command line: '-g' is not followed by a command" ]
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" --grace
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "pause: cannot parse option: '--grace' needs a value" ]
+}
