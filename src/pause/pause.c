@@ -118,17 +118,25 @@ void become_subreaper(void)
  */
 static int take_signals(sys_sigset *wait_set, struct inherited *inh)
 {
+	/* Note every inherited SIG_IGN, not only those we reset: a child
+	 * re-applies them all, since qemu-user loses them across exec. */
 	sys_sigset_fill(&inh->ignored);
-	for (int sig = 1; sig <= SYS_NSIG; sig++)
+	for (int sig = 1; sig <= SYS_NSIG; sig++) {
+		struct sys_sigaction old = { 0 };
+
 		sys_sigset_del(&inh->ignored, sig);
+		if (sig != SYS_SIGKILL && sig != SYS_SIGSTOP &&
+		    sys_sigaction(sig, NULL, &old) == 0 && old.handler == SYS_SIG_IGN)
+			sys_sigset_add(&inh->ignored, sig);
+	}
 
 	for (size_t i = 0; i < ARRAY_LEN(handled); i++) {
-		struct sys_sigaction act = { 0 }, old = { 0 };
+		struct sys_sigaction act = { 0 };
 		long r;
 
 		act.handler = SYS_SIG_DFL;
 		act.flags = handled[i].sig == SYS_SIGCHLD ? SYS_SA_NOCLDSTOP : 0;
-		r = sys_sigaction(handled[i].sig, &act, &old);
+		r = sys_sigaction(handled[i].sig, &act, NULL);
 		if (r < 0) {
 			struct msg m = { 0 };
 
@@ -139,8 +147,6 @@ static int take_signals(sys_sigset *wait_set, struct inherited *inh)
 			msg_flush(&m, 2);
 			return handled[i].setup_exit;
 		}
-		if (old.handler == SYS_SIG_IGN)
-			sys_sigset_add(&inh->ignored, handled[i].sig);
 	}
 
 	sys_sigset_fill(wait_set);

@@ -17,7 +17,9 @@ setup() {
 
 teardown() {
 	cleanup_pause
-	pkill -KILL -f "^$SIGCATCH" || true	# what a failed test left running
+	# what a failed test left running
+	pkill -KILL -f "^$SIGCATCH" || true
+	pkill -KILL -x -f "sleep 100[0-2]" || true
 	valgrind_clean
 }
 
@@ -87,8 +89,10 @@ start_pipeline() {
 @test "every signal is forwarded to the child, SEGV and ABRT sent by a user included" {
 	start_init $PAUSE_RUNNER "$PAUSE" -- "$SIGCATCH"
 	wait_for 20 grep -qx ready "$OUT"
-	local sig
-	for sig in 1 2 3 6 7 8 10 11 12 13 14 4 5 31 18 20 21 22 28 34 40 64; do
+	local sig sigs=(1 2 3 6 7 8 10 11 12 13 14 4 5 31 18 20 21 22 28 34 40 64)
+	# valgrind keeps SIGRTMAX (64) for its own use and never passes it on
+	[[ ${PAUSE_VALGRIND:-0} == 1 ]] && unset 'sigs[-1]'
+	for sig in "${sigs[@]}"; do
 		kill -s "$sig" "$PAUSE_PID"
 		wait_for 10 grep -qx "$sig" "$OUT"
 	done
@@ -150,17 +154,18 @@ start_pipeline() {
 @test "126 and 127, with a one-line message each" {
 	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- no-such-command-here
 	[ "$status" -eq 127 ]
-	[ "$stderr" = "pause: cannot execute no-such-command-here: No such file or directory" ]
+	[ "${stderr_lines[-1]}" = "pause: cannot execute no-such-command-here: No such file or directory" ]
+	[ "${#stderr_lines[@]}" -eq $((1 + SUBREAPER_REFUSED)) ]
 	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /etc/passwd
 	[ "$status" -eq 126 ]
-	[ "$stderr" = "pause: cannot execute /etc/passwd: Permission denied" ]
+	[ "${stderr_lines[-1]}" = "pause: cannot execute /etc/passwd: Permission denied" ]
 	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /
 	[ "$status" -eq 126 ]
-	[ "$stderr" = "pause: cannot execute /: Permission denied" ]
+	[ "${stderr_lines[-1]}" = "pause: cannot execute /: Permission denied" ]
 	# a command that exits 127 itself is not mistaken for exec failure
 	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- sh -c 'exit 127'
 	[ "$status" -eq 127 ]
-	[ -z "$stderr" ]
+	[[ $stderr != *"cannot execute"* ]]
 }
 
 @test "the child gets exactly the signal mask and ignored signals pause inherited" {
@@ -179,6 +184,8 @@ with open("/proc/self/status") as f:
 argv = sys.argv[1:]
 os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /proc/self/status
 	echo "$output"
+	# (under qemu, pause's stderr also has the subreaper warning)
+	mapfile -t lines < <(grep '^Sig' <<<"$output")
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	[ "${lines[2]}" = "${lines[0]}" ]	# SigBlk, as inherited
@@ -187,7 +194,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	has_sig "0x${lines[1]#*:	}" 10	# USR1 ignored
 	has_sig "0x${lines[1]#*:	}" 2	# INT ignored
 	# and from a plain shell trap, as the issue's example has it
-	run sh -c "trap '' USR1; exec $PAUSE_RUNNER $PAUSE -- grep -E '^SigIgn:' /proc/self/status"
+	run --separate-stderr sh -c "trap '' USR1; exec $PAUSE_RUNNER $PAUSE -- grep -E '^SigIgn:' /proc/self/status"
 	has_sig "0x${lines[0]#*:	}" 10
 }
 
@@ -261,6 +268,11 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	[[ $stderr == "pause: cannot parse PAUSE_GRACE: 'soon' is not a number of seconds (0-86400)" ]]
 }
 
+# Outside PID 1, --grace reaches orphaned descendants because pause is
+# their subreaper; where the subreaper is refused (qemu-user) they are
+# not pause's, so the qemu tiers leave these two out and cover --grace
+# with the PID 1 test below.
+# bats test_tags=needs-subreaper
 @test "--grace: a descendant that exits on SIGTERM is waited for; the status is the child's" {
 	# the child leaves sigcatch behind, waits until it is ready, exits 7
 	local left=$BATS_TEST_TMPDIR/left
@@ -274,6 +286,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	! pgrep -f "^$SIGCATCH\$"
 }
 
+# bats test_tags=needs-subreaper
 @test "--grace: a descendant that ignores SIGTERM is SIGKILLed after the grace period" {
 	launch_init $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
 		sh -c "(trap '' TERM; exec sleep 1000) & sleep 0.2; exit 3"
@@ -309,9 +322,9 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	[ "$status" -eq 0 ]
 	[[ $output =~ ^tini\ version\ ([^ ]+)\ -\ git\.([^.]+)$ ]]
 	[ "${BASH_REMATCH[1]}" = "$PAUSE_VERSION" ]
-	run $PAUSE_RUNNER "$PAUSE" -- echo -v
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- echo -v
 	[ "$output" = "-v" ]
-	run $PAUSE_RUNNER "$PAUSE" -g -- printf '%s\n' --help
+	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -g -- printf '%s\n' --help
 	[ "$output" = "--help" ]
 	# options still answer -v before --
 	run $PAUSE_RUNNER "$PAUSE" -v -- true
