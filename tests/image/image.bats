@@ -114,12 +114,15 @@ manifest_for() {
 	done
 }
 
-@test "size: each compressed layer <= 4 KB, the whole archive <= 64 KB" {
+# The layer target was 4 KB when /pause was pause alone (1.9-2.4 KB);
+# init mode lives in the same binary and brought it to 5-6 KB. The bound
+# here catches growth; the archive keeps its 64 KB target.
+@test "size: each compressed layer <= 8 KB, the whole archive <= 64 KB" {
 	local entry size
 	for entry in "${PLATFORMS[@]}"; do
 		size=$(jq -r '.layers[0].size' "$(manifest_for "${entry#*:}")")
 		echo "${entry#*:}: layer $size bytes"
-		[ "$size" -le 4096 ]
+		[ "$size" -le 8192 ]
 	done
 	size=$(stat -c %s "$ARCHIVE")
 	echo "archive: $size bytes"

@@ -188,8 +188,13 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	mapfile -t lines < <(grep '^Sig' <<<"$output")
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
-	[ "${lines[2]}" = "${lines[0]}" ]	# SigBlk, as inherited
-	[ "${lines[3]}" = "${lines[1]}" ]	# SigIgn, as inherited
+	local blk_in=0x${lines[0]#*:	} ign_in=0x${lines[1]#*:	}
+	local blk_out=0x${lines[2]#*:	} ign_out=0x${lines[3]#*:	} host=-1
+	# under qemu the host's signals 32 and 33 are qemu's own (the guest's
+	# real-time signals are mapped past them): compare the others
+	((EMULATED)) && host=$((~(3 << 31)))
+	((blk_out == blk_in))			# SigBlk, as inherited
+	(((ign_out & host) == (ign_in & host)))	# SigIgn, as inherited
 	has_sig "0x${lines[0]#*:	}" 12	# USR2 blocked
 	has_sig "0x${lines[1]#*:	}" 10	# USR1 ignored
 	has_sig "0x${lines[1]#*:	}" 2	# INT ignored
