@@ -60,12 +60,12 @@ static const char usage[] =
 static const struct {
 	int sig;
 	int setup_exit;
-	const char *name;
+	const char *setup_error;
 	const char *text;
 } handled[] = {
-	{ SYS_SIGINT, EXIT_SIGINT_SETUP, "SIGINT", "Interrupt" },
-	{ SYS_SIGTERM, EXIT_SIGTERM_SETUP, "SIGTERM", "Terminated" },
-	{ SYS_SIGCHLD, EXIT_SIGCHLD_SETUP, "SIGCHLD", "Child exited" },
+	{ SYS_SIGINT, EXIT_SIGINT_SETUP, "cannot install handling for SIGINT", "Interrupt" },
+	{ SYS_SIGTERM, EXIT_SIGTERM_SETUP, "cannot install handling for SIGTERM", "Terminated" },
+	{ SYS_SIGCHLD, EXIT_SIGCHLD_SETUP, "cannot install handling for SIGCHLD", "Child exited" },
 };
 
 void warn(const char *what, long err)
@@ -120,11 +120,10 @@ static int take_signals(sys_sigset *wait_set, struct inherited *inh)
 {
 	/* Note every inherited SIG_IGN, not only those we reset: a child
 	 * re-applies them all, since qemu-user loses them across exec. */
-	sys_sigset_fill(&inh->ignored);
+	inh->ignored = (sys_sigset){ { 0 } };
 	for (int sig = 1; sig <= SYS_NSIG; sig++) {
 		struct sys_sigaction old = { 0 };
 
-		sys_sigset_del(&inh->ignored, sig);
 		if (sig != SYS_SIGKILL && sig != SYS_SIGSTOP &&
 		    sys_sigaction(sig, NULL, &old) == 0 && old.handler == SYS_SIG_IGN)
 			sys_sigset_add(&inh->ignored, sig);
@@ -138,13 +137,7 @@ static int take_signals(sys_sigset *wait_set, struct inherited *inh)
 		act.flags = handled[i].sig == SYS_SIGCHLD ? SYS_SA_NOCLDSTOP : 0;
 		r = sys_sigaction(handled[i].sig, &act, NULL);
 		if (r < 0) {
-			struct msg m = { 0 };
-
-			msg_str(&m, "pause: cannot install handling for ");
-			msg_str(&m, handled[i].name);
-			msg_str(&m, ": ");
-			msg_errno(&m, r);
-			msg_flush(&m, 2);
+			warn(handled[i].setup_error, r);
 			return handled[i].setup_exit;
 		}
 	}

@@ -41,24 +41,20 @@ manifest_for() {
 }
 
 @test "make image twice, in another directory, gives the same bytes" {
-	local tree=$BATS_TEST_TMPDIR/elsewhere/tree
+	local tree=$BATS_TEST_TMPDIR/elsewhere/tree var vars=()
 	mkdir -p "$tree"
 	cp -r "$ROOT"/Makefile "$ROOT"/src "$ROOT"/image "$ROOT"/tests \
 		"$ROOT"/scripts "$ROOT"/docs "$tree"/
-	make -s -C "$tree" image VERSION="$VERSION" \
-		REVISION="$(make -s -C "$ROOT" print-REVISION)" \
-		SOURCE_DATE_EPOCH="$(make -s -C "$ROOT" print-SOURCE_DATE_EPOCH)" \
-		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)" \
-		COMMIT="$(make -s -C "$ROOT" print-COMMIT)"
+	# the copy has no git: give it what git told the original
+	for var in VERSION COMMIT REVISION SOURCE_DATE_EPOCH IMAGE_SOURCE; do
+		vars+=("$var=$(make -s -C "$ROOT" "print-$var")")
+	done
+	make -s -C "$tree" image "${vars[@]}"
 	cmp "$tree/bin/pause-oci.tar" "$ARCHIVE"
 	# and a second run in place rewrites the same bytes
 	cp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
 	rm "$tree/bin/pause-oci.tar"
-	make -s -C "$tree" image VERSION="$VERSION" \
-		REVISION="$(make -s -C "$ROOT" print-REVISION)" \
-		SOURCE_DATE_EPOCH="$(make -s -C "$ROOT" print-SOURCE_DATE_EPOCH)" \
-		IMAGE_SOURCE="$(make -s -C "$ROOT" print-IMAGE_SOURCE)" \
-		COMMIT="$(make -s -C "$ROOT" print-COMMIT)"
+	make -s -C "$tree" image "${vars[@]}"
 	cmp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
 }
 

@@ -42,12 +42,26 @@ start_plain() {
 	wait_for 10 parked "$PAUSE_PID"
 }
 
-# stop_pause SIGNAL: send it, wait for the job; sets STATUS.
-stop_pause() {
-	kill -s "$1" "$PAUSE_PID"
+# Per-test setup shared by the suites: the expected version, and with
+# PAUSE_VALGRIND=1 every pause under valgrind, one log per process.
+pause_setup() {
+	PAUSE_VERSION=${PAUSE_VERSION:-$(make -s -C "$ROOT" print-VERSION)}
+	if [[ ${PAUSE_VALGRIND:-0} == 1 ]]; then
+		PAUSE_RUNNER="valgrind -q --error-exitcode=99 --log-file=$BATS_TEST_TMPDIR/vg.%p.log"
+	fi
+}
+
+# wait_pause: wait for the job that runs pause; sets STATUS.
+wait_pause() {
 	STATUS=0
 	wait "$NS_JOB" || STATUS=$?
 	NS_JOB=
+}
+
+# stop_pause SIGNAL: send it, wait for the job; sets STATUS.
+stop_pause() {
+	kill -s "$1" "$PAUSE_PID"
+	wait_pause
 }
 
 # hold_orphans TARGET_PID ARGS...: run orphan -w in TARGET_PID's PID

@@ -9,10 +9,7 @@ SIGCATCH=$ROOT/bin/test/sigcatch
 PTY_INTERRUPT=$ROOT/tests/helpers/pty-interrupt
 
 setup() {
-	PAUSE_VERSION=${PAUSE_VERSION:-$(make -s -C "$ROOT" print-VERSION)}
-	if [[ ${PAUSE_VALGRIND:-0} == 1 ]]; then
-		PAUSE_RUNNER="valgrind -q --error-exitcode=99 --log-file=$BATS_TEST_TMPDIR/vg.%p.log"
-	fi
+	pause_setup
 }
 
 teardown() {
@@ -96,10 +93,7 @@ start_pipeline() {
 		kill -s "$sig" "$PAUSE_PID"
 		wait_for 10 grep -qx "$sig" "$OUT"
 	done
-	kill -TERM "$PAUSE_PID"
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	stop_pause TERM
 	[ "$STATUS" -eq 0 ]	# sigcatch exits 0 after SIGTERM
 	grep -qx 15 "$OUT"
 }
@@ -126,10 +120,7 @@ start_pipeline() {
 	kill -WINCH "$PAUSE_PID"	# sh ignores it; both sigcatch print it
 	wait_for 10 grep -qx 28 "$BATS_TEST_TMPDIR/a"
 	wait_for 10 grep -qx 28 "$BATS_TEST_TMPDIR/b"
-	kill -TERM "$PAUSE_PID"	# sh dies of it; both sigcatch exit 0
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	stop_pause TERM	# sh dies of it; both sigcatch exit 0
 	[ "$STATUS" -eq 143 ]
 	wait_for 10 grep -qx 15 "$BATS_TEST_TMPDIR/a"
 	wait_for 10 grep -qx 15 "$BATS_TEST_TMPDIR/b"
@@ -139,10 +130,7 @@ start_pipeline() {
 	start_pipeline $PAUSE_RUNNER "$PAUSE"
 	local sh_pid
 	sh_pid=$(child_of_pause)
-	kill -TERM "$PAUSE_PID"
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	stop_pause TERM
 	[ "$STATUS" -eq 143 ]
 	# the pipeline never heard of it; it is still there: end it
 	! grep -qx 15 "$BATS_TEST_TMPDIR/a"
@@ -212,10 +200,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	else
 		[ ! -s "$PAUSE_ERR" ]	# init mode does not print upstream's warning
 	fi
-	kill -TERM "$PAUSE_PID"
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	stop_pause TERM
 	[ "$STATUS" -eq 143 ]
 }
 
@@ -230,9 +215,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	[ "$(zombies_of "$PAUSE_PID")" -eq 0 ]
 	wait_for 10 parked "$PAUSE_PID"
 	kill -USR2 "$PAUSE_PID"	# forwarded to sleep, which dies of it
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	wait_pause
 	[ "$STATUS" -eq $((128 + 12)) ]
 }
 
@@ -283,9 +266,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	local left=$BATS_TEST_TMPDIR/left
 	launch_init $PAUSE_RUNNER "$PAUSE" --grace 60 -- \
 		sh -c "$SIGCATCH >$left & until grep -qx ready $left; do sleep 0.01; done; exit 7"
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	wait_pause
 	[ "$STATUS" -eq 7 ]
 	grep -qx 15 "$left"	# it got SIGTERM, and pause waited for it
 	! pgrep -f "^$SIGCATCH\$"
@@ -295,9 +276,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 @test "--grace: a descendant that ignores SIGTERM is SIGKILLed after the grace period" {
 	launch_init $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
 		sh -c "(trap '' TERM; exec sleep 1000) & sleep 0.2; exit 3"
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	wait_pause
 	[ "$STATUS" -eq 3 ]
 	! pgrep -x -f "sleep 1000"
 }
@@ -309,9 +288,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 			until grep -qx ready $BATS_TEST_TMPDIR/left 2>/dev/null; do sleep 0.01; done; exit 5" \
 		2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
-	STATUS=0
-	wait "$NS_JOB" || STATUS=$?
-	NS_JOB=
+	wait_pause
 	[ "$STATUS" -eq 5 ]
 	grep -qx 15 "$BATS_TEST_TMPDIR/left"
 	! pgrep -x -f "sleep 1001"

@@ -7,11 +7,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
-	PAUSE_VERSION=${PAUSE_VERSION:-$(make -s -C "$ROOT" print-VERSION)}
-	# PAUSE_VALGRIND=1: run every pause under valgrind, one log per process
-	if [[ ${PAUSE_VALGRIND:-0} == 1 ]]; then
-		PAUSE_RUNNER="valgrind -q --error-exitcode=99 --log-file=$BATS_TEST_TMPDIR/vg.%p.log"
-	fi
+	pause_setup
 }
 
 teardown() {
