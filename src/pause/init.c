@@ -265,12 +265,14 @@ static void signal_descendants(int sig)
 		sys_kill((int)list[i], sig);
 }
 
-static long now_ms(void)
+/* Milliseconds of CLOCK_MONOTONIC, in 64 bits: a 32-bit long would wrap
+ * after 24 days of uptime on arm. */
+static long long now_ms(void)
 {
 	struct sys_timespec ts = { 0, 0 };
 
 	sys_clock_monotonic(&ts);
-	return ts.sec * 1000 + ts.nsec / 1000000;
+	return (long long)ts.sec * 1000 + ts.nsec / 1000000;
 }
 
 /*
@@ -280,7 +282,7 @@ static long now_ms(void)
  */
 static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_set)
 {
-	long deadline = now_ms() + (long)grace * 1000, left;
+	long long deadline = now_ms() + (long long)grace * 1000, left;
 	int ws;
 
 	reap(0, &ws);
@@ -298,8 +300,8 @@ static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_se
 				;
 			return;
 		}
-		ts.sec = left / 1000;
-		ts.nsec = (left % 1000) * 1000000;
+		ts.sec = (long)(left / 1000);
+		ts.nsec = (long)(left % 1000) * 1000000;
 		sys_sigtimedwait(wait_set, &info, &ts);
 	}
 }
