@@ -43,17 +43,13 @@ static inline long sys_call(long nr, long a, long b, long c, long d, long e)
 #endif
 
 /*
- * Signal numbers and flags. These values are the same on every
+ * The signal numbers and flags we use. These values are the same on every
  * architecture we build for (x86_64, arm, arm64, ppc64le, s390x, riscv64);
  * alpha, mips, parisc and sparc differ and are not targets.
  */
 enum {
-	SYS_SIGHUP = 1, SYS_SIGINT = 2, SYS_SIGQUIT = 3, SYS_SIGILL = 4,
-	SYS_SIGTRAP = 5, SYS_SIGABRT = 6, SYS_SIGBUS = 7, SYS_SIGFPE = 8,
-	SYS_SIGKILL = 9, SYS_SIGUSR1 = 10, SYS_SIGSEGV = 11, SYS_SIGUSR2 = 12,
-	SYS_SIGPIPE = 13, SYS_SIGALRM = 14, SYS_SIGTERM = 15, SYS_SIGCHLD = 17,
-	SYS_SIGCONT = 18, SYS_SIGSTOP = 19, SYS_SIGTSTP = 20, SYS_SIGTTIN = 21,
-	SYS_SIGTTOU = 22, SYS_SIGSYS = 31,
+	SYS_SIGINT = 2, SYS_SIGKILL = 9, SYS_SIGTERM = 15, SYS_SIGCHLD = 17,
+	SYS_SIGSTOP = 19,
 	SYS_NSIG = 64,
 };
 
@@ -64,7 +60,6 @@ enum {
 #define SYS_SIG_SETMASK		2
 #define SYS_WNOHANG		1
 #define SYS_PR_SET_CHILD_SUBREAPER 36
-#define SYS_O_RDONLY		0
 #define SYS_O_CLOEXEC		02000000	/* all our targets */
 #define SYS_AT_FDCWD		(-100)
 #define SYS_CLOCK_MONOTONIC	1
@@ -86,14 +81,6 @@ static inline void sys_sigset_fill(sys_sigset *s)
 {
 	for (size_t i = 0; i < SYS_SIGSET_WORDS; i++)
 		s->w[i] = ~0UL;
-}
-
-static inline void sys_sigset_del(sys_sigset *s, int sig)
-{
-	unsigned bit = (unsigned)sig - 1;
-
-	s->w[bit / (8 * sizeof(unsigned long))] &=
-		~(1UL << (bit % (8 * sizeof(unsigned long))));
 }
 
 static inline void sys_sigset_add(sys_sigset *s, int sig)
@@ -158,19 +145,19 @@ static inline long sys_sigprocmask(int how, const sys_sigset *set,
 	return sys_call4(__NR_rt_sigprocmask, how, set, old, sizeof(sys_sigset));
 }
 
-/* Sleep until a signal in @set is pending, then take it. No timeout: an
- * idle caller is never woken by a timer. */
-static inline long sys_sigwait(const sys_sigset *set, sys_siginfo *info)
-{
-	return sys_call4(__NR_rt_sigtimedwait, set, info, 0, sizeof(sys_sigset));
-}
-
-/* The same, giving up after @timeout. */
+/* Sleep until a signal in @set is pending, then take it; give up after
+ * @timeout unless it is NULL. */
 static inline long sys_sigtimedwait(const sys_sigset *set, sys_siginfo *info,
 				    const struct sys_timespec *timeout)
 {
 	return sys_call4(__NR_rt_sigtimedwait, set, info, timeout,
 			 sizeof(sys_sigset));
+}
+
+/* No timeout: an idle caller is never woken by a timer. */
+static inline long sys_sigwait(const sys_sigset *set, sys_siginfo *info)
+{
+	return sys_sigtimedwait(set, info, NULL);
 }
 
 static inline long sys_wait4(int pid, int *status, int options)
@@ -207,8 +194,7 @@ static inline long sys_pipe_cloexec(int fds[2])
 
 static inline long sys_open_read(const char *path)
 {
-	return sys_call4(__NR_openat, SYS_AT_FDCWD, path,
-			 SYS_O_RDONLY | SYS_O_CLOEXEC, 0);
+	return sys_call4(__NR_openat, SYS_AT_FDCWD, path, SYS_O_CLOEXEC, 0);
 }
 
 static inline long sys_read(int fd, void *buf, size_t len)
