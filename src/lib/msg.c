@@ -3,7 +3,7 @@
 
 #include "../sys/sys.h"
 
-static size_t str_len(const char *s)
+size_t str_len(const char *s)
 {
 	size_t n = 0;
 

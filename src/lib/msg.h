@@ -31,5 +31,6 @@ const char *errno_text(long err);
 long put_str(int fd, const char *s);
 
 int str_eq(const char *a, const char *b);
+size_t str_len(const char *s);
 
 #endif

@@ -38,13 +38,10 @@ static int exit_status(int wstatus)
 	return 128 + (wstatus & 0x7f);
 }
 
-static size_t str_len(const char *s)
+/* The exit code for an exec that failed with errno @e. */
+static int exec_failure_code(int e)
 {
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
+	return e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
 }
 
 static int has_slash(const char *s)
@@ -142,7 +139,7 @@ static void child(const struct init_opts *o, const struct inherited *inh,
 	sys_sigset_fill(&all);
 	sys_sigprocmask(SYS_SIG_BLOCK, &all, NULL);
 	sys_write(report_fd, &e, sizeof(e));
-	sys_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+	sys_exit(exec_failure_code(e));
 }
 
 /* True when pause's own process group holds the terminal on stdin. */
@@ -189,7 +186,7 @@ static long spawn(const struct init_opts *o, const struct inherited *inh)
 		msg_str(&m, ": ");
 		msg_errno(&m, e);
 		msg_flush(&m, 2);
-		return -(e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+		return -exec_failure_code(e);
 	}
 	return pid;
 }
@@ -217,18 +214,18 @@ static int has_children(void)
 /* Appends the children of @pid, read from /proc, to list[*n]. */
 static void add_children(long pid, long *list, size_t *n)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	struct msg m = { 0 };
 	long fd, len, v = -1;
 
+	/* the path is far shorter than a message line: it ends in a NUL */
 	msg_str(&m, "/proc/");
 	msg_num(&m, pid);
 	msg_str(&m, "/task/");
 	msg_num(&m, pid);
 	msg_str(&m, "/children");
-	for (size_t i = 0; i <= m.len; i++)
-		path[i] = i < m.len ? m.buf[i] : '\0';
-	if ((fd = sys_open_read(path)) < 0)
+	m.buf[m.len] = '\0';
+	if ((fd = sys_open_read(m.buf)) < 0)
 		return;
 	while ((len = sys_read((int)fd, buf, sizeof(buf))) > 0) {
 		for (long i = 0; i < len; i++) {
