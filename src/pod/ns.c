@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Namespaces as a table, and their pins: a bind mount of /proc/PID/ns/<type>
+ * onto ROOT/NAME/ns/<type>. A pin keeps a namespace alive without any
+ * process in it, except the PID namespace, which dies with its PID 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pod.h"
+
+const struct ns_kind ns_kinds[] = {
+	{ "net", CLONE_NEWNET, "network", "--net" },
+	{ "ipc", CLONE_NEWIPC, "ipc", "--ipc" },
+	{ "uts", CLONE_NEWUTS, "uts", "--uts" },
+	{ "pid", CLONE_NEWPID, "pid", "--pid" },
+	{ "cgroup", CLONE_NEWCGROUP, "cgroup", "--cgroup" },
+};
+const size_t ns_kinds_len = sizeof(ns_kinds) / sizeof(ns_kinds[0]);
+
+const struct ns_kind *ns_by_flag(int flag)
+{
+	for (size_t i = 0; i < ns_kinds_len; i++)
+		if (ns_kinds[i].flag == flag)
+			return &ns_kinds[i];
+	return NULL;
+}
+
+int ns_parse_share(const char *list, int *flags)
+{
+	const char *p = list;
+
+	*flags = 0;
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+		for (i = 0; i < ns_kinds_len; i++)
+			if (strlen(ns_kinds[i].name) == len &&
+			    strncmp(ns_kinds[i].name, p, len) == 0)
+				break;
+		if (i == ns_kinds_len)
+			return -1;
+		*flags |= ns_kinds[i].flag;
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return -1;
+	}
+	return *flags ? 0 : -1;
+}
+
+int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/ns/%s", p->dir, k->name);
+
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* The type of the namespace file at @path (CLONE_NEW*), or -1: ENOTTY
+ * for anything that is not an nsfs file, such as an unmounted pin. */
+static int ns_type(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), type;
+
+	if (fd < 0)
+		return -1;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 && st && fstat(fd, st) < 0)
+		type = -1;
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return type;
+}
+
+int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid)
+{
+	char src[64], pin[4200], step[32];
+	struct stat want, got;
+	int type;
+
+	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, k->name);
+	snprintf(step, sizeof(step), "pin-%s", k->name);
+	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0 || fault(step) < 0 ||
+	    stat(src, &want) < 0 || mount(src, pin, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	type = ns_type(pin, &got);
+	if (type != k->flag || got.st_ino != want.st_ino || got.st_dev != want.st_dev) {
+		umount2(pin, MNT_DETACH);
+		errno = type < 0 ? errno : EXDEV;
+		return -1;
+	}
+	return 0;
+}
+
+/* Never unmounts what is not ours: only an nsfs file of the expected type.
+ * Loops in case an older bug stacked two mounts on one pin. A missing pin
+ * is not an error, so this can be rerun after a crash. */
+int ns_unpin(const struct pod *p, const struct ns_kind *k)
+{
+	char pin[4200];
+	int type;
+
+	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
+		return -1;
+	while ((type = ns_type(pin, NULL)) >= 0) {
+		if (type != k->flag) {
+			errno = EXDEV;
+			return -1;
+		}
+		if (umount2(pin, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+			return -1;
+	}
+	if (errno != ENOTTY && errno != ENOENT)
+		return -1;
+	if (unlink(pin) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
+{
+	const struct ns_kind *k = ns_by_flag(CLONE_NEWPID);
+	char pin[4200];
+	struct stat st;
+
+	if (!(p->share & CLONE_NEWPID))
+		for (size_t i = 0; i < ns_kinds_len; i++)
+			if (p->share & ns_kinds[i].flag) {
+				k = &ns_kinds[i];
+				break;
+			}
+	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
+		return -1;
+	if (ns_type(pin, &st) != k->flag) {
+		errno = ESRCH;
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}

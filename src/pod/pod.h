@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pod: a pod made from scratch on one machine. pause is PID 1 of the
+ * pod's PID namespace and holds the others; every shared namespace is
+ * pinned by a bind mount under ROOT/NAME/ns/; ROOT/NAME/state.json records
+ * pause by pid plus start time plus boot id, never by a bare pid.
+ *
+ * Error contract: a function that fails prints one line
+ * ("pod: cannot <verb> <object>: <reason>") and returns an exit code
+ * (POD_E*); callers pass it up unchanged. Functions that print nothing
+ * return -1 with errno set.
+ */
+#ifndef POD_POD_H
+#define POD_POD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Exit codes, documented in docs/pod.1. */
+enum {
+	POD_OK = 0,
+	POD_EFAIL = 1,		/* a system call or a step failed */
+	POD_EUSAGE = 2,		/* bad option, name, value */
+	POD_ENOPOD = 3,		/* no such pod */
+	POD_ECONFLICT = 4,	/* pod exists / is running / is not running */
+	POD_RUN_EFAIL = 125,	/* pod run: pod itself failed */
+	POD_RUN_ENOEXEC = 126,	/* pod run: CMD found but not executable */
+	POD_RUN_ENOENT = 127,	/* pod run: CMD not found */
+};
+
+#define POD_NAME_MAX 63
+#define POD_DEFAULT_ROOT "/run/pod"
+
+/* The namespaces a pod can share; the table is in ns.c. */
+struct ns_kind {
+	const char *name;	/* /proc/PID/ns/<name>, ROOT/NAME/ns/<name> */
+	int flag;		/* CLONE_NEW* */
+	const char *oci;	/* the OCI runtime spec's type */
+	const char *nsenter;	/* nsenter(1)'s option */
+};
+extern const struct ns_kind ns_kinds[];
+extern const size_t ns_kinds_len;
+#define NS_DEFAULT_SHARE "net,ipc,uts,pid"
+const struct ns_kind *ns_by_flag(int flag);
+/* Parses "net,ipc,..." into CLONE_NEW* flags; -1 on a bad list. */
+int ns_parse_share(const char *list, int *flags);
+
+#define SYSCTL_MAX 64
+struct sysctl {
+	const char *key;	/* dotted, checked */
+	const char *value;
+};
+
+/* A pod as recorded in state.json. */
+struct pod {
+	char name[POD_NAME_MAX + 1];
+	char dir[4096];		/* ROOT/NAME */
+	bool has_state;		/* state.json read and valid */
+	pid_t pid;		/* pause, in the caller's PID namespace */
+	unsigned long long starttime;	/* /proc/PID/stat field 22 */
+	char boot_id[40];
+	long long created;	/* seconds since the epoch */
+	char hostname[65];
+	int share;		/* CLONE_NEW* of every pinned namespace */
+	char pause[4096];
+	size_t nsysctls;
+	struct sysctl sysctls[SYSCTL_MAX];
+	char sysctl_text[8192];	/* storage for sysctls[] */
+};
+
+/* Where pods live: --root, else $POD_ROOT, else /run/pod. Absolute. */
+extern const char *pod_root;
+
+/* util.c */
+int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int path_join(char *buf, size_t size, const char *a, const char *b);
+/* Reads a small file whole; NUL-terminated, returns length or -1. */
+ssize_t read_file(const char *path, char *buf, size_t size);
+int write_all(int fd, const void *buf, size_t len);
+/* parses a decimal in [0, max]; -1 if it is not one */
+int parse_ull(const char *s, unsigned long long max, unsigned long long *out);
+/* Test builds (-DPOD_FAULTS): fails the step named in $POD_FAULT with
+ * ECANCELED. Release builds compile it away. */
+#ifdef POD_FAULTS
+int fault(const char *step);
+void fault_init(void);
+#else
+static inline int fault(const char *step) { (void)step; return 0; }
+static inline void fault_init(void) {}
+#endif
+
+/* state.c */
+bool pod_name_valid(const char *name);
+int pod_open(struct pod *p, const char *name);	/* name + dir, no I/O */
+int pod_root_lock(void);			/* fd, or -1 */
+int pod_state_load(struct pod *p);		/* 0, or -1 */
+int pod_state_save(const struct pod *p);	/* 0, or -1 */
+json_t *state_json(const struct pod *p);
+/* Start time (field 22) and state (field 3) of a process; -1 if gone. */
+int proc_stat(pid_t pid, unsigned long long *starttime, char *state);
+int boot_id(char *buf, size_t size);
+/* Is the recorded pause still that very process, and alive? */
+bool pod_running(const struct pod *p);
+/* A pidfd for pause, checked to be the recorded process; -1 if not. */
+int pod_pidfd(const struct pod *p);
+/* Every valid pod name under the root, sorted; caller frees. */
+int pod_list(char ***names, size_t *count);
+void pod_list_free(char **names, size_t count);
+
+/* ns.c */
+int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size);
+/* Binds /proc/PID/ns/<k> onto the pin; checks type and inode. */
+int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid);
+/* Unmounts (only if it is an nsfs of the right type) and unlinks. */
+int ns_unpin(const struct pod *p, const struct ns_kind *k);
+/* The pod's key namespace (pid if shared, else the first shared). */
+int ns_key(const struct pod *p, dev_t *dev, ino_t *ino);
+
+/* procs.c */
+typedef int (*member_fn)(pid_t pid, pid_t inside, void *arg);
+/* Calls fn for every process in the pod (pause included); stops at a
+ * nonzero return and returns it. */
+int pod_each_process(const struct pod *p, member_fn fn, void *arg);
+int pod_stop(const struct pod *p, unsigned timeout);
+
+/* commands */
+int cmd_create(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+/* rm's work, shared with gc; the caller holds the root lock */
+int pod_remove(struct pod *p, bool force);
+
+/* getopt_long tables: every subcommand takes --root and --help */
+#define POD_COMMON_OPTS \
+	{ "root", required_argument, NULL, 'R' }, \
+	{ "help", no_argument, NULL, 'h' }
+int common_opt(int opt, char **argv, const char *cmd, const char *help);
+
+#endif

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A pod's processes are found by namespace, not by ancestry: every process
+ * whose PID namespace (or, without a shared one, first shared namespace)
+ * is the pod's, whatever its parent or session. So a member that double
+ * forks and calls setsid is still found, listed and stopped.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pod.h"
+
+/* The pid a process has in its innermost PID namespace (NSpid's last). */
+static pid_t inside_pid(pid_t pid)
+{
+	char path[64], buf[2048], *line, *last;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || !(line = strstr(buf, "\nNSpid:")))
+		return -1;
+	line[strcspn(line + 1, "\n") + 1] = '\0';
+	last = strrchr(line, '\t');
+	return last ? (pid_t)atoi(last + 1) : -1;
+}
+
+int pod_each_process(const struct pod *p, member_fn fn, void *arg)
+{
+	const struct ns_kind *k = NULL;
+	dev_t dev;
+	ino_t ino;
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (ns_key(p, &dev, &ino) < 0)
+		return 0;	/* no pins: nothing can be in the pod */
+	k = ns_by_flag(CLONE_NEWPID);
+	if (!(p->share & CLONE_NEWPID))
+		for (size_t i = 0; i < ns_kinds_len; i++)
+			if (p->share & ns_kinds[i].flag) {
+				k = &ns_kinds[i];
+				break;
+			}
+	if (!(d = opendir("/proc")))
+		return -1;
+	while (rc == 0 && (e = readdir(d))) {
+		char path[300];
+		struct stat st;
+		pid_t pid = (pid_t)atoi(e->d_name), inside;
+		char state;
+		unsigned long long start;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, k->name);
+		if (stat(path, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+			continue;
+		/* zombies are gone already; their parent will reap them */
+		if (proc_stat(pid, &start, &state) < 0 || state == 'Z' || state == 'X')
+			continue;
+		if ((inside = inside_pid(pid)) < 0)
+			continue;
+		rc = fn(pid, inside, arg);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* ---- pod ps ---- */
+
+struct row {
+	pid_t pid, inside;
+	char cmd[512];
+};
+
+struct rows {
+	struct row *v;
+	size_t n;
+};
+
+static int add_row(pid_t pid, pid_t inside, void *arg)
+{
+	struct rows *rows = arg;
+	struct row *grown = realloc(rows->v, (rows->n + 1) * sizeof(*grown)), *r;
+	char path[64];
+	ssize_t len;
+
+	if (!grown)
+		return -1;
+	rows->v = grown;
+	r = &rows->v[rows->n];
+	r->pid = pid;
+	r->inside = inside;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	len = read_file(path, r->cmd, sizeof(r->cmd));
+	if (len <= 0) {	/* a kernel thread or an exiting process */
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if (read_file(path, r->cmd + 1, sizeof(r->cmd) - 2) < 0)
+			return 0;
+		r->cmd[0] = '[';
+		r->cmd[strcspn(r->cmd, "\n")] = '\0';
+		strcat(r->cmd, "]");
+	} else {
+		for (ssize_t i = 0; i < len - 1; i++)
+			if (r->cmd[i] == '\0')
+				r->cmd[i] = ' ';
+	}
+	rows->n++;
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	return (x->inside > y->inside) - (x->inside < y->inside);
+}
+
+static const char ps_help[] =
+	"Usage: pod ps NAME\n"
+	"\n"
+	"List the pod's processes: pid in the pod, pid on the host, command.\n"
+	"\n"
+	"Options:\n"
+	"  --root DIR   state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
+	"  -h, --help   show this help\n";
+
+/* Reads NAME's state for a command that needs an existing pod. */
+static int find_pod(struct pod *p, int argc, char **argv, const char *cmd)
+{
+	int rc;
+
+	if (optind != argc - 1)
+		return usage_error(cmd, optind == argc ? "NAME is missing" : "one NAME only");
+	if ((rc = pod_open(p, argv[optind])))
+		return rc;
+	if (pod_state_load(p) < 0 && errno == ENOENT)
+		return fail(POD_ENOPOD, "cannot find pod %s: no such pod", p->name);
+	return POD_OK;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option opts[] = { POD_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	static struct pod p;
+	struct rows rows = { NULL, 0 };
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1)
+		if ((rc = common_opt(opt, argv, "ps", ps_help)))
+			return rc;
+	if ((rc = find_pod(&p, argc, argv, "ps")))
+		return rc;
+	if (pod_each_process(&p, add_row, &rows) != 0) {
+		free(rows.v);
+		return fail(POD_EFAIL, "cannot list processes of pod %s: %s", p.name,
+			    strerror(errno));
+	}
+	qsort(rows.v, rows.n, sizeof(*rows.v), row_cmp);
+	printf("%-8s %-8s %s\n", "PID", "HOST-PID", "COMMAND");
+	for (size_t i = 0; i < rows.n; i++)
+		printf("%-8d %-8d %s\n", (int)rows.v[i].inside, (int)rows.v[i].pid,
+		       rows.v[i].cmd);
+	free(rows.v);
+	return fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
+}
+
+/* ---- pod stop ---- */
+
+#define STOP_MAX 4096
+
+struct targets {
+	pid_t pause;
+	int sig;
+	int fds[STOP_MAX];
+	pid_t pids[STOP_MAX];
+	size_t n, fresh;
+};
+
+/* Signals every member not signalled yet, through a pidfd taken before the
+ * check that the pid is still in the pod: no reused pid is ever hit. */
+static int signal_member(pid_t pid, pid_t inside, void *arg)
+{
+	struct targets *t = arg;
+	unsigned long long start;
+	char state;
+	int fd;
+
+	if (pid == t->pause || t->n == STOP_MAX)
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->pids[i] == pid)
+			return 0;	/* signalled already */
+	fd = pidfd_open(pid, 0);
+	if (fd < 0)
+		return 0;
+	/* still in the pod? (the scan saw the pid before the pidfd existed) */
+	if (proc_stat(pid, &start, &state) < 0 || inside_pid(pid) != inside) {
+		close(fd);
+		return 0;
+	}
+	pidfd_send_signal(fd, t->sig, NULL, 0);
+	t->pids[t->n] = pid;
+	t->fds[t->n++] = fd;
+	t->fresh++;
+	return 0;
+}
+
+/* Waits until every signalled member has exited or the deadline passes;
+ * returns 1 if all are gone. */
+static int wait_members(struct targets *t, const struct timespec *deadline)
+{
+	struct pollfd pfd[STOP_MAX];
+
+	for (;;) {
+		struct timespec now;
+		size_t live = 0;
+		long ms;
+
+		for (size_t i = 0; i < t->n; i++) {
+			pfd[i].fd = t->fds[i];
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, t->n, 0) < 0 && errno != EINTR)
+			return -1;
+		for (size_t i = 0; i < t->n; i++)
+			live += !(pfd[i].revents & (POLLIN | POLLHUP));
+		if (live == 0)
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+		     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return 0;
+		/* wakes as soon as any one exits, then counts again */
+		for (size_t i = 0; i < t->n; i++)
+			pfd[i].fd = (pfd[i].revents & (POLLIN | POLLHUP)) ? -1 : t->fds[i];
+		poll(pfd, t->n, (int)(ms > 1000 ? 1000 : ms));
+	}
+}
+
+static void close_targets(struct targets *t)
+{
+	while (t->n)
+		close(t->fds[--t->n]);
+}
+
+/* SIGTERM to every member, then SIGKILL to what is left at the deadline,
+ * then pause (SIGTERM; it exits at once). Members forked meanwhile are
+ * found by scanning again until a scan finds no one new. */
+int pod_stop(const struct pod *p, unsigned timeout)
+{
+	static struct targets t;
+	struct timespec deadline;
+	int pidfd = pod_pidfd(p), done = 0;
+	struct pollfd pfd;
+
+	memset(&t, 0, sizeof(t));
+	t.pause = p->pid;
+	t.sig = SIGTERM;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout;
+	do {
+		t.fresh = 0;
+		if (pod_each_process(p, signal_member, &t) < 0)
+			break;
+		done = wait_members(&t, &deadline);
+	} while (done == 1 && t.fresh > 0);
+	if (done != 1) {
+		t.sig = SIGKILL;
+		for (size_t i = 0; i < t.n; i++)
+			pidfd_send_signal(t.fds[i], SIGKILL, NULL, 0);
+		do {
+			t.fresh = 0;
+			pod_each_process(p, signal_member, &t);
+		} while (t.fresh > 0);
+	}
+	close_targets(&t);
+	if (pidfd < 0)
+		return 0;	/* pause was gone already */
+	pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) <= 0) {
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		poll(&pfd, 1, 5000);
+	}
+	close(pidfd);
+	return 0;
+}
+
+static const char stop_help[] =
+	"Usage: pod stop [-t SECONDS] NAME\n"
+	"\n"
+	"SIGTERM to every process of the pod, SIGKILL to those left after the\n"
+	"timeout, then stop pause. The pins and state stay until pod rm.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --timeout SECONDS  time to wait after SIGTERM (default 10)\n"
+	"  --root DIR             state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
+	"  -h, --help             show this help\n";
+
+int cmd_stop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		POD_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct pod p;
+	unsigned long long timeout = 10;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
+		if (opt == 't') {
+			if (parse_ull(optarg, 86400, &timeout) < 0)
+				return usage_error("stop", "-t %.80s: not a number of seconds "
+						   "up to 86400", optarg);
+		} else if ((rc = common_opt(opt, argv, "stop", stop_help))) {
+			return rc;
+		}
+	}
+	if ((rc = find_pod(&p, argc, argv, "stop")))
+		return rc;
+	return pod_stop(&p, (unsigned)timeout) < 0 ? POD_EFAIL : POD_OK;
+}

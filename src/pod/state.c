@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The state root and each pod's state.json. pause is recorded as pid, start
+ * time and boot id: a pid alone is reused after a crash or a reboot.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pod.h"
+
+const char *pod_root = POD_DEFAULT_ROOT;
+
+/* [A-Za-z0-9][A-Za-z0-9_.-]{0,62}: never empty, "..", a path or an option */
+bool pod_name_valid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+		if (i == POD_NAME_MAX || !(alnum || (i > 0 && strchr("_.-", c))))
+			return false;
+	}
+	return i > 0;
+}
+
+int pod_open(struct pod *p, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	if (!pod_name_valid(name))
+		return fail(POD_EUSAGE, "cannot use pod name '%.80s': it must match "
+			    "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", name);
+	strcpy(p->name, name);
+	if (path_join(p->dir, sizeof(p->dir), pod_root, name) < 0)
+		return fail(POD_EUSAGE, "cannot use root %s: %s", pod_root, strerror(errno));
+	return POD_OK;
+}
+
+/* One lock for the whole root, held while pods are made or removed. The
+ * directory itself is locked, so no lock file is ever left behind. */
+int pod_root_lock(void)
+{
+	int fd = open(pod_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int proc_stat(pid_t pid, unsigned long long *starttime, char *state)
+{
+	char path[64], buf[1024], *p;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	/* comm (field 2) may hold spaces and parentheses: skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -1;
+	p += 2;
+	if (state)
+		*state = *p;
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	*starttime = strtoull(p, NULL, 10);
+	return 0;
+}
+
+int boot_id(char *buf, size_t size)
+{
+	ssize_t n = read_file("/proc/sys/kernel/random/boot_id", buf, size);
+
+	if (n <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+bool pod_running(const struct pod *p)
+{
+	unsigned long long start;
+	char state, boot[sizeof(p->boot_id)];
+
+	if (!p->has_state || p->pid <= 0)
+		return false;
+	if (boot_id(boot, sizeof(boot)) < 0 || strcmp(boot, p->boot_id) != 0)
+		return false;
+	if (proc_stat(p->pid, &start, &state) < 0)
+		return false;
+	return start == p->starttime && state != 'Z' && state != 'X';
+}
+
+/* The pidfd is taken first and the process checked after: if the check
+ * passes, the pidfd is that process, whatever happens to the pid later. */
+int pod_pidfd(const struct pod *p)
+{
+	int fd;
+
+	if (!pod_running(p)) {
+		errno = ESRCH;
+		return -1;
+	}
+	fd = pidfd_open(p->pid, 0);
+	if (fd < 0)
+		return -1;
+	if (!pod_running(p)) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+static int get_int(json_t *obj, const char *key, long long min, long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < min)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int get_str(json_t *obj, const char *key, char *buf, size_t size)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || json_string_length(v) >= size ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return -1;
+	strcpy(buf, json_string_value(v));
+	return 0;
+}
+
+/* Reads and checks state.json; anything unexpected makes it invalid, and
+ * an invalid state is treated as a pod whose pause is gone. */
+static int state_parse(struct pod *p, json_t *root)
+{
+	long long pid, start;
+	char name[POD_NAME_MAX + 2];
+	json_t *share, *sysctls, *v;
+	const char *key;
+	size_t i, used = 0;
+
+	if (!json_is_object(root) || get_str(root, "name", name, sizeof(name)) < 0 ||
+	    strcmp(name, p->name) != 0 || get_int(root, "pid", 1, &pid) < 0 ||
+	    pid > 0x7fffffff || get_int(root, "starttime", 0, &start) < 0 ||
+	    get_int(root, "created", 0, &p->created) < 0 ||
+	    get_str(root, "boot_id", p->boot_id, sizeof(p->boot_id)) < 0 ||
+	    get_str(root, "hostname", p->hostname, sizeof(p->hostname)) < 0 ||
+	    get_str(root, "pause", p->pause, sizeof(p->pause)) < 0)
+		return -1;
+	p->pid = (pid_t)pid;
+	p->starttime = (unsigned long long)start;
+
+	share = json_object_get(root, "share");
+	if (!json_is_array(share))
+		return -1;
+	p->share = 0;
+	json_array_foreach(share, i, v) {
+		int flag;
+		if (!json_is_string(v) || ns_parse_share(json_string_value(v), &flag) < 0)
+			return -1;
+		p->share |= flag;
+	}
+
+	sysctls = json_object_get(root, "sysctls");
+	if (!json_is_object(sysctls) || json_object_size(sysctls) > SYSCTL_MAX)
+		return -1;
+	p->nsysctls = 0;
+	json_object_foreach(sysctls, key, v) {
+		size_t klen = strlen(key) + 1, vlen;
+		if (!json_is_string(v))
+			return -1;
+		vlen = json_string_length(v) + 1;
+		if (used + klen + vlen > sizeof(p->sysctl_text))
+			return -1;
+		memcpy(p->sysctl_text + used, key, klen);
+		p->sysctls[p->nsysctls].key = p->sysctl_text + used;
+		used += klen;
+		memcpy(p->sysctl_text + used, json_string_value(v), vlen);
+		p->sysctls[p->nsysctls].value = p->sysctl_text + used;
+		used += vlen;
+		p->nsysctls++;
+	}
+	return 0;
+}
+
+int pod_state_load(struct pod *p)
+{
+	char path[4200];
+	json_error_t err;
+	json_t *root;
+	int rc;
+
+	p->has_state = false;
+	if (path_join(path, sizeof(path), p->dir, "state.json") < 0)
+		return -1;
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!root) {
+		errno = access(path, F_OK) == 0 ? EINVAL : ENOENT;
+		return -1;
+	}
+	rc = state_parse(p, root);
+	json_decref(root);
+	if (rc < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	p->has_state = true;
+	return 0;
+}
+
+json_t *state_json(const struct pod *p)
+{
+	json_t *root = json_object(), *share = json_array(), *sysctls = json_object();
+	size_t i;
+
+	for (i = 0; i < ns_kinds_len; i++)
+		if (p->share & ns_kinds[i].flag)
+			json_array_append_new(share, json_string(ns_kinds[i].name));
+	for (i = 0; i < p->nsysctls; i++)
+		json_object_set_new(sysctls, p->sysctls[i].key,
+				    json_string(p->sysctls[i].value));
+	json_object_set_new(root, "name", json_string(p->name));
+	json_object_set_new(root, "pid", json_integer(p->pid));
+	json_object_set_new(root, "starttime", json_integer((json_int_t)p->starttime));
+	json_object_set_new(root, "boot_id", json_string(p->boot_id));
+	json_object_set_new(root, "created", json_integer(p->created));
+	json_object_set_new(root, "hostname", json_string(p->hostname));
+	json_object_set_new(root, "pause", json_string(p->pause));
+	json_object_set_new(root, "share", share);
+	json_object_set_new(root, "sysctls", sysctls);
+	return root;
+}
+
+/* Written to a temporary name and renamed: a reader sees all or nothing. */
+int pod_state_save(const struct pod *p)
+{
+	char path[4200], tmp[4200];
+	json_t *root = state_json(p);
+	int rc;
+
+	if (!root || path_join(path, sizeof(path), p->dir, "state.json") < 0 ||
+	    path_join(tmp, sizeof(tmp), p->dir, ".state.json.tmp") < 0) {
+		json_decref(root);
+		errno = root ? ENAMETOOLONG : ENOMEM;
+		return -1;
+	}
+	rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(root);
+	if (rc < 0 || rename(tmp, path) < 0) {
+		int saved = rc < 0 ? EIO : errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pod_list(char ***names, size_t *count)
+{
+	DIR *d = opendir(pod_root);
+	struct dirent *e;
+	char **list = NULL;
+	size_t n = 0;
+
+	*names = NULL;
+	*count = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		char **grown;
+		if (e->d_type != DT_DIR || !pod_name_valid(e->d_name))
+			continue;
+		grown = realloc(list, (n + 1) * sizeof(*list));
+		if (!grown || !(grown[n] = strdup(e->d_name))) {
+			list = grown ? grown : list;
+			pod_list_free(list, n);
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+		list = grown;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(list, n, sizeof(*list), name_cmp);
+	*names = list;
+	*count = n;
+	return 0;
+}
+
+void pod_list_free(char **names, size_t count)
+{
+	while (count)
+		free(names[--count]);
+	free(names);
+}

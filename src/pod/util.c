@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Messages, small file helpers and the test builds' fault hook. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pod.h"
+
+/* One line on stderr, with a single write so lines never interleave. */
+static void vline(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "pod: ");
+	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+
+	if (m < 0)
+		m = 0;
+	if ((size_t)(n + m) > sizeof(line) - 2)
+		m = (int)sizeof(line) - 2 - n;
+	line[n + m] = '\n';
+	(void)write_all(STDERR_FILENO, line, (size_t)(n + m + 1));
+}
+
+int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vline(fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return code;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return fail(POD_EUSAGE, "cannot parse arguments: %s (see 'pod %s --help')",
+		    reason, cmd);
+}
+
+/* getopt_long's shared cases: --root, --help and the errors. */
+int common_opt(int opt, char **argv, const char *cmd, const char *help)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	switch (opt) {
+	case 'R':
+		if (optarg[0] != '/')
+			return usage_error(cmd, "--root %s: not an absolute path", optarg);
+		pod_root = optarg;
+		return 0;
+	case 'h':
+		fputs(help, stdout);
+		exit(fflush(stdout) == 0 ? POD_OK : POD_EFAIL);
+	case ':':
+		return usage_error(cmd, "%s needs a value", arg);
+	default:
+		if (optopt)
+			return usage_error(cmd, "unknown option -%c", optopt);
+		return usage_error(cmd, "unknown option %s", arg);
+	}
+}
+
+int path_join(char *buf, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(buf, size, "%s/%s", a, b);
+
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		unsigned digit = (unsigned)(*s - '0');
+		if (v > (max - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+#ifdef POD_FAULTS
+static const char *fault_step;
+
+void fault_init(void)
+{
+	fault_step = getenv("POD_FAULT");
+}
+
+/* Every step that can fail calls fault() with its name first. POD_FAULT=list
+ * makes each step print its name instead, so a test can try them all. */
+int fault(const char *step)
+{
+	if (!fault_step)
+		return 0;
+	if (strcmp(fault_step, "list") == 0) {
+		fprintf(stderr, "fault: %s\n", step);
+		return 0;
+	}
+	if (strcmp(fault_step, step) != 0)
+		return 0;
+	errno = ECANCELED;
+	return -1;
+}
+#endif
