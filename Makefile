@@ -1,6 +1,6 @@
 # pause: the pod infrastructure process, and its toolkit.
 #
-#   make                 bin/pause (no libc, static, stripped) and bin/orphan
+#   make                 bin/pause (no libc, static, stripped), bin/pod, bin/orphan
 #   make ARCH=arm64      bin/pause-linux-arm64 (amd64 arm arm64 ppc64le s390x riscv64)
 #   make all-arch        all six
 #   make check           install test dependencies, build every flavour, run all tests
@@ -84,9 +84,17 @@ NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
 ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
 
+# pod: an ordinary glibc program (it runs once per command, as root, and
+# writes JSON with Debian's jansson). The fault build adds the test hook
+# that fails a chosen create step (POD_FAULT=step), under ASan+UBSan.
+POD_SRC := $(wildcard src/pod/*.c)
+POD_HDR := src/pod/pod.h
+POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
+POD_LIBS := -ljansson
+
 .PHONY: all all-arch image bench check unit deps demo install uninstall clean
 ifeq ($(ARCH),$(HOST_ARCH))
-all: bin/pause bin/orphan
+all: bin/pause bin/pod bin/orphan
 else
 all: bin/pause-linux-$(ARCH)
 endif
@@ -117,6 +125,18 @@ bin/asan/pause: $(PAUSE_SRC) $(PAUSE_HDR) bin/.version
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -o $@ $(PAUSE_SRC) $(SAN) $(LDFLAGS)
 
+bin/pod: $(POD_SRC) $(POD_HDR) bin/.version
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(POD_CFLAGS) -o $@ $(POD_SRC) $(LDFLAGS) $(POD_LIBS)
+
+bin/asan/pod: $(POD_SRC) $(POD_HDR) bin/.version
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -o $@ $(POD_SRC) $(SAN) $(LDFLAGS) $(POD_LIBS)
+
+bin/test/pod-faults: $(POD_SRC) $(POD_HDR) bin/.version
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DPOD_FAULTS $(ASAN_CFLAGS) -o $@ $(POD_SRC) $(SAN) $(LDFLAGS) $(POD_LIBS)
+
 # static, so the image tests can drop it into a busybox container
 bin/orphan: tests/helpers/orphan.c
 	@mkdir -p $(@D)
@@ -130,7 +150,7 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
-TEST_BINS := bin/pause $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
+TEST_BINS := bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
 	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg \
 	bin/pause-oci.tar
 
@@ -161,13 +181,16 @@ bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/paus
 print-%:
 	@echo '$($*)'
 
-install: bin/pause
+install: bin/pause bin/pod
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 bin/pause $(DESTDIR)$(BINDIR)/pause
+	install -m 0755 bin/pod $(DESTDIR)$(BINDIR)/pod
 	install -m 0644 docs/pause.1 $(DESTDIR)$(MANDIR)/man1/pause.1
+	install -m 0644 docs/pod.1 $(DESTDIR)$(MANDIR)/man1/pod.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pause $(DESTDIR)$(MANDIR)/man1/pause.1
+	rm -f $(DESTDIR)$(BINDIR)/pause $(DESTDIR)$(BINDIR)/pod \
+		$(DESTDIR)$(MANDIR)/man1/pause.1 $(DESTDIR)$(MANDIR)/man1/pod.1
 
 clean:
 	rm -rf bin

@@ -269,7 +269,11 @@ static int launch(struct run *r, int pidfd)
 	ssize_t n;
 	pid_t child;
 
-	if (join(p, pidfd) < 0)
+	/* Our own PID namespace, to go back to once the member is forked:
+	 * nothing else we start (a sanitizer's helper, say) belongs in the pod. */
+	int own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+
+	if (own_pid_ns < 0 || join(p, pidfd) < 0)
 		return fail(POD_RUN_EFAIL, "cannot join pod %s: %s", p->name, strerror(errno));
 	if (r->detach && (path_join(path, sizeof(path), p->dir, "log") < 0 ||
 			  (log_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0))
@@ -298,6 +302,9 @@ static int launch(struct run *r, int pidfd)
 	close(err[1]);
 	if (log_fd >= 0)
 		close(log_fd);
+	if (setns(own_pid_ns, CLONE_NEWPID) < 0)
+		fail(POD_RUN_EFAIL, "cannot return to our PID namespace: %s", strerror(errno));
+	close(own_pid_ns);
 	while ((n = read(err[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
 		;
 	close(err[0]);

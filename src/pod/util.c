@@ -147,10 +147,15 @@ int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
 
 #ifdef POD_FAULTS
 static const char *fault_step;
+static int fault_fd = -1;
 
+/* The list goes to a copy of stderr: pause's child has its stderr on the
+ * pod's log by the time it reaches its steps. */
 void fault_init(void)
 {
 	fault_step = getenv("POD_FAULT");
+	if (fault_step && strcmp(fault_step, "list") == 0)
+		fault_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
 }
 
 /* Every step that can fail calls fault() with its name first. POD_FAULT=list
@@ -160,7 +165,7 @@ int fault(const char *step)
 	if (!fault_step)
 		return 0;
 	if (strcmp(fault_step, "list") == 0) {
-		fprintf(stderr, "fault: %s\n", step);
+		dprintf(fault_fd, "fault: %s\n", step);
 		return 0;
 	}
 	if (strcmp(fault_step, step) != 0)
