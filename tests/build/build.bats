@@ -104,14 +104,21 @@ ARCH_ELF=(
 	[ "$output" = "pause.c HEAD" ]
 }
 
-@test "make install honours PREFIX and DESTDIR, and installs only pause and its man page" {
+@test "make install honours PREFIX and DESTDIR, and installs pause, pod and their man pages" {
 	local dest=$BATS_TEST_TMPDIR/dest
 	make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
 	run find "$dest" -type f -printf '%P %m\n'
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${#lines[@]}" -eq 4 ]
 	[[ $output == *"usr/bin/pause 755"* ]]
+	[[ $output == *"usr/bin/pod 755"* ]]
 	[[ $output == *"usr/share/man/man1/pause.1 644"* ]]
+	[[ $output == *"usr/share/man/man1/pod.1 644"* ]]
 	cmp "$dest/usr/bin/pause" "$ROOT/bin/pause"
+	cmp "$dest/usr/bin/pod" "$ROOT/bin/pod"
+	# installed side by side, pod finds its pause without --pause
+	POD_ROOT=$BATS_TEST_TMPDIR/pods "$dest/usr/bin/pod" create installed
+	[[ $(jq -r .pause "$BATS_TEST_TMPDIR/pods/installed/state.json") == "$dest/usr/bin/pause" ]]
+	POD_ROOT=$BATS_TEST_TMPDIR/pods "$dest/usr/bin/pod" rm -f installed
 	make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/usr
 	run find "$dest" -type f
 	[ -z "$output" ]
