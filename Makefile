@@ -5,7 +5,7 @@
 #   make all-arch        all six
 #   make check           install test dependencies, build every flavour, run all tests
 #   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms
-#   make demo            pause as PID 1 of a new PID namespace, reaping a burst of orphans
+#   make demo            a pod made with pod: pause as PID 1, members sharing localhost
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -163,7 +163,11 @@ check: deps
 deps:
 	scripts/deps
 
-demo: all
+# The README's first command: on a fresh machine it installs what the
+# build and the demo need, builds, then builds a pod by hand with pod.
+demo:
+	scripts/deps --demo
+	$(MAKE) all
 	scripts/demo
 
 image: bin/pause-oci.tar
@@ -172,10 +176,12 @@ bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' IMAGE_NAME='$(IMAGE_NAME)' \
 	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
 
-# Footprint and reaping cost, next to the peers, in one run.
-bench: deps bin/pause $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/pause-oci.tar
+# Footprint and reaping cost next to the peers, then the pod lifecycle
+# next to podman and unshare+nsenter, each in one run.
+bench: deps bin/pause bin/pod $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/pause-oci.tar
 	scripts/deps --bench
 	bench/footprint
+	bench/lifecycle
 
 # make -s print-VAR: the value of VAR as this Makefile computes it
 print-%:

@@ -161,3 +161,16 @@ ARCH_ELF=(
 	run --separate-stderr "$ROOT/bin/orphan" extra
 	[ "$status" -eq 2 ]
 }
+
+@test "the demo (make demo's script) builds a pod with pod and leaves nothing behind" {
+	before=$(grep -c . /proc/self/mountinfo)
+	run "$ROOT/scripts/demo"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^1 +[0-9]+ +pause$' <<<"$output"
+	grep -q 'Hello from inside pod demo' <<<"$output"
+	grep -qE 'pause as PID 1 \(the pod\): +0 zombies' <<<"$output"
+	grep -qE 'sleep as PID 1 \(no reaper\): +[1-9][0-9]* zombies' <<<"$output"
+	[[ $(grep -c . /proc/self/mountinfo) == "$before" ]]
+	! pgrep -f 'http.server --bind 127.0.0.1'
+}
