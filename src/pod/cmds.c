@@ -151,7 +151,8 @@ int cmd_inspect(int argc, char **argv)
 		return rc;
 	if (pod_state_load(&p) < 0)
 		return fail(errno == ENOENT ? POD_ENOPOD : POD_EFAIL, "cannot inspect pod %s: %s",
-			    p.name, errno == ENOENT ? "no such pod" : "its state is invalid");
+			    p.name, errno == ENOENT ? "no such pod"
+				    : "its state is missing or invalid (pod gc removes it)");
 	out = inspect_json(&p);
 	if (!out || json_dumpf(out, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF ||
 	    fflush(stdout) != 0) {
@@ -192,6 +193,9 @@ int pod_remove(struct pod *p, bool force)
 		return fail(POD_EFAIL, "cannot remove %s: %s", p->dir, strerror(errno));
 	return POD_OK;
 }
+
+int pod_remove_forced(struct pod *p) { return pod_remove(p, true); }
+int pod_remove_stopped(struct pod *p) { return pod_remove(p, false); }
 
 static const char rm_help[] =
 	"Usage: pod rm [-f] NAME\n"
@@ -235,7 +239,7 @@ int cmd_rm(int argc, char **argv)
 			return POD_OK;
 		return fail(POD_ENOPOD, "cannot remove pod %s: no such pod", p.name);
 	}
-	rc = pod_remove(&p, force);
+	rc = with_interrupts_held(force ? pod_remove_forced : pod_remove_stopped, &p);
 	close(lock);
 	return rc;
 }
@@ -277,7 +281,7 @@ int cmd_gc(int argc, char **argv)
 		pod_state_load(&p);
 		if (pod_running(&p))
 			continue;
-		rc = pod_remove(&p, true);
+		rc = with_interrupts_held(pod_remove_forced, &p);
 		if (rc == POD_OK)
 			printf("%s\n", p.name);
 		else

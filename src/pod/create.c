@@ -367,7 +367,10 @@ static int make_pod(struct pod *p)
 		fail(POD_EFAIL, "cannot create %s/log: %s", p->dir, strerror(errno));
 		goto out;
 	}
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || fault("spawn") < 0 ||
+	/* go is a socket pair: send() with MSG_NOSIGNAL gets EPIPE, not a
+	 * SIGPIPE, if the child has died. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0 ||
+	    pipe2(err, O_CLOEXEC) < 0 || fault("spawn") < 0 ||
 	    (m.child = spawn(p, &m.pidfd, go, err, log_fd)) < 0) {
 		m.child = 0;
 		fail(POD_EFAIL, "cannot start pause for pod %s: %s", p->name, strerror(errno));
@@ -397,7 +400,7 @@ static int make_pod(struct pod *p)
 	}
 
 	/* Let the child go; EOF on the error pipe means pause is running. */
-	if (write_all(go[1], "g", 1) < 0) {
+	if (send(go[1], "g", 1, MSG_NOSIGNAL) != 1) {
 		fail(POD_EFAIL, "cannot start pause for pod %s: %s", p->name, strerror(errno));
 		goto out;
 	}
@@ -482,5 +485,5 @@ int cmd_create(int argc, char **argv)
 			    strerror(errno));
 	if (access(p.pause, X_OK) < 0)
 		return fail(POD_EFAIL, "cannot use pause %s: %s", p.pause, strerror(errno));
-	return make_pod(&p);
+	return with_interrupts_held(make_pod, &p);
 }

@@ -77,6 +77,8 @@ extern const char *pod_root;
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+struct pod;
+int with_interrupts_held(int (*fn)(struct pod *), struct pod *p);
 int path_join(char *buf, size_t size, const char *a, const char *b);
 /* Reads a small file whole; NUL-terminated, returns length or -1. */
 ssize_t read_file(const char *path, char *buf, size_t size);
@@ -97,7 +99,9 @@ static inline void fault_init(void) {}
 bool pod_name_valid(const char *name);
 int pod_open(struct pod *p, const char *name);	/* name + dir, no I/O */
 int pod_root_lock(void);			/* fd, or -1 */
-int pod_state_load(struct pod *p);		/* 0, or -1 */
+/* 0, or -1: errno ENOENT if there is no such pod, EINVAL if its state is
+ * missing or invalid (a half-made or half-removed pod) */
+int pod_state_load(struct pod *p);
 int pod_state_save(const struct pod *p);	/* 0, or -1 */
 json_t *state_json(const struct pod *p);
 /* Start time (field 22) and state (field 3) of a process; -1 if gone. */
@@ -138,6 +142,8 @@ int cmd_rm(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 /* rm's work, shared with gc; the caller holds the root lock */
 int pod_remove(struct pod *p, bool force);
+int pod_remove_forced(struct pod *p);	/* pod_remove(p, true) */
+int pod_remove_stopped(struct pod *p);	/* pod_remove(p, false) */
 
 /* getopt_long tables: every subcommand takes --root and --help */
 #define POD_COMMON_OPTS \

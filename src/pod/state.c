@@ -223,7 +223,7 @@ int pod_state_load(struct pod *p)
 		return -1;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
 	if (!root) {
-		errno = access(path, F_OK) == 0 ? EINVAL : ENOENT;
+		errno = access(p->dir, F_OK) == 0 ? EINVAL : ENOENT;
 		return -1;
 	}
 	rc = state_parse(p, root);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,24 @@ int common_opt(int opt, char **argv, const char *cmd, const char *help)
 			return usage_error(cmd, "unknown option -%c", optopt);
 		return usage_error(cmd, "unknown option %s", arg);
 	}
+}
+
+/* Ctrl-C, a hang-up or a plain kill waits until fn has made or undone all
+ * it does: a pod is never left half-made by them (SIGKILL is pod gc's). */
+int with_interrupts_held(int (*fn)(struct pod *), struct pod *p)
+{
+	sigset_t held, old;
+	int rc;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &held, &old);
+	rc = fn(p);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 int path_join(char *buf, size_t size, const char *a, const char *b)
