@@ -59,7 +59,7 @@ int cmd_ls(int argc, char **argv)
 {
 	static const struct option opts[] = { POD_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	static struct pod p;
-	char **names, share[64], age[32], pid[16];
+	char **names, share[64], age[32], pid[16], ip[64];
 	size_t count;
 	int opt, rc;
 
@@ -70,7 +70,7 @@ int cmd_ls(int argc, char **argv)
 		return usage_error("ls", "no arguments expected");
 	if (pod_list(&names, &count) < 0)
 		return fail(POD_EFAIL, "cannot list pods in %s: %s", pod_root, strerror(errno));
-	printf("%-20s %-8s %-8s %-20s %s\n", "NAME", "STATUS", "PID", "SHARED", "AGE");
+	printf("%-20s %-8s %-8s %-15s %-20s %s\n", "NAME", "STATUS", "PID", "IP", "SHARED", "AGE");
 	for (size_t i = 0; i < count; i++) {
 		if (pod_open(&p, names[i]) != POD_OK)
 			continue;
@@ -83,8 +83,9 @@ int cmd_ls(int argc, char **argv)
 			strcpy(age, "-");
 			strcpy(pid, "-");
 		}
-		printf("%-20s %-8s %-8s %-20s %s\n", p.name,
-		       pod_running(&p) ? "running" : "exited", pid, share, age);
+		cni_first_ip(&p, ip, sizeof(ip));
+		printf("%-20s %-8s %-8s %-15s %-20s %s\n", p.name,
+		       pod_running(&p) ? "running" : "exited", pid, ip, share, age);
 	}
 	pod_list_free(names, count);
 	return fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
@@ -132,6 +133,17 @@ static json_t *inspect_json(const struct pod *p)
 	json_object_set_new(root, "oci", json_pack("{s:{s:o}}", "linux", "namespaces", oci_ns));
 	json_object_set_new(root, "ctr", ctr);
 	json_object_set_new(root, "nsenter", nsenter);
+	if (p->network == NET_CNI) {
+		/* the network's IPs and the CNI result as the plugins gave it */
+		json_t *net = json_object_get(root, "network"), *result = cni_result(p);
+		json_t *ips = json_array(), *ip;
+		size_t i;
+		json_array_foreach(json_object_get(result, "ips"), i, ip)
+			if (json_is_string(json_object_get(ip, "address")))
+				json_array_append(ips, json_object_get(ip, "address"));
+		json_object_set_new(net, "ips", ips);
+		json_object_set_new(net, "result", result ? result : json_null());
+	}
 	return root;
 }
 
@@ -167,8 +179,10 @@ int cmd_inspect(int argc, char **argv)
  * crash at any point leaves something this can finish. */
 int pod_remove(struct pod *p, bool force)
 {
-	static const char *const files[] = { "state.json", ".state.json.tmp", "log" };
+	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
+					     CNI_FILES };
 	char path[4200];
+	int rc;
 
 	pod_state_load(p);
 	if (pod_running(p) && !force)
@@ -176,6 +190,11 @@ int pod_remove(struct pod *p, bool force)
 			    "first, or use rm -f)", p->name);
 	if (force && pod_stop(p, 0) < 0)
 		return fail(POD_EFAIL, "cannot stop pod %s: %s", p->name, strerror(errno));
+	/* The network goes while the net pin still holds the namespace. A
+	 * plugin that fails stops rm (run it again once fixed); -f and gc go
+	 * on, having said what the plugin left. */
+	if ((rc = cni_del(p)) != POD_OK && !force)
+		return rc;
 	for (size_t i = 0; i < ns_kinds_len; i++)
 		if (ns_unpin(p, &ns_kinds[i]) < 0)
 			return fail(POD_EFAIL, "cannot unpin %s namespace of pod %s: %s",

@@ -45,6 +45,11 @@ static const char create_help[] =
 	"                     (default " NS_DEFAULT_SHARE ")\n"
 	"  --hostname NAME    the pod's hostname (default: the pod's name)\n"
 	"  --sysctl KEY=VALUE set a namespaced sysctl; repeat for more\n"
+	"  --network MODE     none (default: only lo), host (the host's network),\n"
+	"                     cni or cni:NAME (a CNI conflist; see pod(1))\n"
+	"  -p, --publish HOSTPORT:PODPORT[/tcp|/udp]\n"
+	"                     publish a port (CNI portMappings); repeat for more\n"
+	"  --cni-conf-dir DIR CNI conflists (default " CNI_DEFAULT_CONF_DIR ")\n"
 	"  --pause PATH       the pause binary (default: pause next to pod)\n"
 	"  --root DIR         state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
 	"  -h, --help         show this help\n";
@@ -258,8 +263,11 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 
 /* ---- the parent ---- */
 
+/* The conflist cmd_create chose, for make_pod. */
+static json_t *conflist;
+
 struct made {
-	bool root, dir, ns_dir, log;
+	bool root, dir, ns_dir, log, cni;
 	int lock, pidfd;
 	pid_t child;
 };
@@ -268,6 +276,9 @@ static void undo(struct pod *p, struct made *m)
 {
 	char path[4200];
 
+	/* the network goes while its pin still holds the namespace */
+	if (m->cni)
+		cni_del(p);
 	if (m->child > 0) {
 		if (pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0) < 0)
 			kill(m->child, SIGKILL);
@@ -285,7 +296,7 @@ static void undo(struct pod *p, struct made *m)
 			rmdir(path);
 	}
 	if (m->dir) {
-		const char *files[] = { "state.json", ".state.json.tmp", "log" };
+		const char *files[] = { "state.json", ".state.json.tmp", "log", CNI_FILES };
 		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			if (path_join(path, sizeof(path), p->dir, files[i]) == 0)
 				unlink(path);
@@ -399,6 +410,14 @@ static int make_pod(struct pod *p)
 		}
 	}
 
+	if (p->network == NET_CNI) {
+		m.cni = true;
+		if (cni_add(p, conflist) != POD_OK) {
+			m.cni = false;	/* cni_add has run DEL itself */
+			goto out;
+		}
+	}
+
 	/* Let the child go; EOF on the error pipe means pause is running. */
 	if (send(go[1], "g", 1, MSG_NOSIGNAL) != 1) {
 		fail(POD_EFAIL, "cannot start pause for pod %s: %s", p->name, strerror(errno));
@@ -438,18 +457,33 @@ int cmd_create(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "sysctl", required_argument, NULL, 'S' },
 		{ "pause", required_argument, NULL, 'P' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "cni-conf-dir", required_argument, NULL, 'C' },
 		POD_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct pod p;	/* large: keep it off the stack */
-	const char *share = NS_DEFAULT_SHARE, *hostname = NULL, *pause = NULL;
+	const char *share = NULL, *hostname = NULL, *pause = NULL, *network = "none";
+	const char *conf_dir = CNI_DEFAULT_CONF_DIR, *cni_name = NULL;
 	const char *sysctls[SYSCTL_MAX + 1];
-	size_t nsysctls = 0, used = 0;
+	size_t nsysctls = 0, used = 0, nports = 0;
+	struct port ports[PORTS_MAX];
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's': share = optarg; break;
+		case 'N': network = optarg; break;
+		case 'C': conf_dir = optarg; break;
+		case 'p':
+			if (nports == PORTS_MAX)
+				return usage_error("create", "more than %d ports", PORTS_MAX);
+			if (port_parse(optarg, &ports[nports]) < 0)
+				return usage_error("create", "-p %.80s: not HOSTPORT:PODPORT"
+						   "[/tcp|/udp] with ports 1-65535", optarg);
+			nports++;
+			break;
 		case 'H': hostname = optarg; break;
 		case 'P': pause = optarg; break;
 		case 'S':
@@ -467,9 +501,33 @@ int cmd_create(int argc, char **argv)
 							    : "one NAME only");
 	if ((rc = pod_open(&p, argv[optind])))
 		return rc;
-	if (ns_parse_share(share, &p.share) < 0)
+	memcpy(p.ports, ports, nports * sizeof(ports[0]));
+	p.nports = nports;
+	if (ns_parse_share(share ? share : NS_DEFAULT_SHARE, &p.share) < 0)
 		return usage_error("create", "--share %.80s: not a list of net, ipc, "
 				   "uts, pid, cgroup", share);
+	if (strcmp(network, "none") == 0) {
+		p.network = NET_NONE;
+	} else if (strcmp(network, "host") == 0) {
+		if (share && (p.share & CLONE_NEWNET))
+			return usage_error("create", "--network host and net in --share");
+		p.network = NET_HOST;
+		p.share &= ~CLONE_NEWNET;
+	} else if (strcmp(network, "cni") == 0 || strncmp(network, "cni:", 4) == 0) {
+		p.network = NET_CNI;
+		cni_name = network[3] ? network + 4 : NULL;
+		if (cni_name && !pod_name_valid(cni_name))
+			return usage_error("create", "--network %.80s: not cni:NAME", network);
+		if (!(p.share & CLONE_NEWNET))
+			return usage_error("create", "--network cni needs net in --share");
+	} else {
+		return usage_error("create", "--network %.80s: not none, host, cni or "
+				   "cni:NAME", network);
+	}
+	if (p.nports && p.network != NET_CNI)
+		return usage_error("create", "-p needs --network cni");
+	if (!p.share)
+		return usage_error("create", "--network host leaves nothing to share");
 	if (hostname && !(p.share & CLONE_NEWUTS))
 		return usage_error("create", "--hostname needs uts in --share");
 	if (!hostname)
@@ -485,5 +543,9 @@ int cmd_create(int argc, char **argv)
 			    strerror(errno));
 	if (access(p.pause, X_OK) < 0)
 		return fail(POD_EFAIL, "cannot use pause %s: %s", p.pause, strerror(errno));
-	return with_interrupts_held(make_pod, &p);
+	if (p.network == NET_CNI && (rc = cni_choose(&p, conf_dir, cni_name, &conflist)))
+		return rc;
+	rc = with_interrupts_held(make_pod, &p);
+	json_decref(conflist);
+	return rc;
 }

@@ -69,7 +69,7 @@ int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t 
 
 /* The type of the namespace file at @path (CLONE_NEW*), or -1: ENOTTY
  * for anything that is not an nsfs file, such as an unmounted pin. */
-static int ns_type(const char *path, struct stat *st)
+int ns_file_type(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), type;
 
@@ -95,7 +95,7 @@ int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid)
 	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0 || fault(step) < 0 ||
 	    stat(src, &want) < 0 || mount(src, pin, NULL, MS_BIND, NULL) < 0)
 		return -1;
-	type = ns_type(pin, &got);
+	type = ns_file_type(pin, &got);
 	if (type != k->flag || got.st_ino != want.st_ino || got.st_dev != want.st_dev) {
 		umount2(pin, MNT_DETACH);
 		errno = type < 0 ? errno : EXDEV;
@@ -114,7 +114,7 @@ int ns_unpin(const struct pod *p, const struct ns_kind *k)
 
 	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
 		return -1;
-	while ((type = ns_type(pin, NULL)) >= 0) {
+	while ((type = ns_file_type(pin, NULL)) >= 0) {
 		if (type != k->flag) {
 			errno = EXDEV;
 			return -1;
@@ -143,7 +143,7 @@ int ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 			}
 	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
 		return -1;
-	if (ns_type(pin, &st) != k->flag) {
+	if (ns_file_type(pin, &st) != k->flag) {
 		errno = ESRCH;
 		return -1;
 	}

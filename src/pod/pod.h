@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Exit codes, documented in docs/pod.1. */
@@ -53,6 +54,20 @@ struct sysctl {
 	const char *value;
 };
 
+/* A port published through CNI's portMappings capability. */
+#define PORTS_MAX 64
+struct port {
+	unsigned host, pod;
+	char proto[4];		/* "tcp" or "udp" */
+};
+
+enum network { NET_NONE, NET_HOST, NET_CNI };
+#define CNI_DEFAULT_CONF_DIR "/etc/cni/net.d"
+#define CNI_DEFAULT_PATH "/opt/cni/bin:/usr/lib/cni"
+#define CNI_IFNAME "eth0"
+/* the files cni.c keeps in the pod's directory */
+#define CNI_FILES "cni.json", "cni-result.json"
+
 /* A pod as recorded in state.json. */
 struct pod {
 	char name[POD_NAME_MAX + 1];
@@ -68,6 +83,11 @@ struct pod {
 	size_t nsysctls;
 	struct sysctl sysctls[SYSCTL_MAX];
 	char sysctl_text[8192];	/* storage for sysctls[] */
+	enum network network;
+	char cni_name[128];	/* the conflist's name */
+	char cni_id[40];	/* CNI_CONTAINERID: random, hex */
+	size_t nports;
+	struct port ports[PORTS_MAX];
 };
 
 /* Where pods live: --root, else $POD_ROOT, else /run/pod. Absolute. */
@@ -116,6 +136,8 @@ int pod_list(char ***names, size_t *count);
 void pod_list_free(char **names, size_t count);
 
 /* ns.c */
+/* CLONE_NEW* of the namespace file at @path, or -1 (ENOTTY: not nsfs) */
+int ns_file_type(const char *path, struct stat *st);
 int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size);
 /* Binds /proc/PID/ns/<k> onto the pin; checks type and inode. */
 int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid);
@@ -123,6 +145,22 @@ int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid);
 int ns_unpin(const struct pod *p, const struct ns_kind *k);
 /* The pod's key namespace (pid if shared, else the first shared). */
 int ns_key(const struct pod *p, dev_t *dev, ino_t *ino);
+
+/* cni.c: CNI 1.0.0, run as the spec's runtime. The conflist used for ADD
+ * and its result are kept in the pod's directory, so DEL gets exactly
+ * what ADD got, whatever happens to the files in the conf dir. */
+int port_parse(const char *arg, struct port *out);
+/* Finds the conflist named @name (or, if NULL, the first in @dir, writing
+ * the built-in default if @dir has none); fills p->cni_name and a fresh
+ * p->cni_id. */
+int cni_choose(struct pod *p, const char *dir, const char *name, json_t **conflist);
+int cni_add(struct pod *p, json_t *conflist);
+/* DEL in reverse order, with the container id and config ADD recorded in
+ * the pod's directory; POD_OK if ADD never started. */
+int cni_del(const struct pod *p);
+json_t *cni_result(const struct pod *p);	/* the stored result, or NULL */
+/* The first IP of the stored result, without prefix, or "-". */
+void cni_first_ip(const struct pod *p, char *buf, size_t size);
 
 /* procs.c */
 typedef int (*member_fn)(pid_t pid, pid_t inside, void *arg);

@@ -157,6 +157,64 @@ static int get_str(json_t *obj, const char *key, char *buf, size_t size)
 	return 0;
 }
 
+static const char *const network_modes[] = { "none", "host", "cni" };
+
+/* {"mode": "cni", "name": "pod", "ports": [{"host": 8080, "pod": 80,
+ * "protocol": "tcp"}]}; absent means none. */
+static int network_parse(struct pod *p, json_t *net)
+{
+	const char *mode;
+	json_t *ports, *v;
+	size_t i;
+
+	p->network = NET_NONE;
+	p->nports = 0;
+	if (!net)
+		return 0;
+	mode = json_string_value(json_object_get(net, "mode"));
+	for (i = 0; i < 3; i++)
+		if (mode && strcmp(mode, network_modes[i]) == 0)
+			break;
+	if (i == 3)
+		return -1;
+	p->network = (enum network)i;
+	if (p->network != NET_CNI)
+		return 0;
+	if (get_str(net, "name", p->cni_name, sizeof(p->cni_name)) < 0)
+		return -1;
+	ports = json_object_get(net, "ports");
+	if (!json_is_array(ports) || json_array_size(ports) > PORTS_MAX)
+		return -1;
+	json_array_foreach(ports, i, v) {
+		long long host, pod;
+		if (get_int(v, "host", 1, &host) < 0 || host > 65535 ||
+		    get_int(v, "pod", 1, &pod) < 0 || pod > 65535 ||
+		    get_str(v, "protocol", p->ports[i].proto, sizeof(p->ports[i].proto)) < 0 ||
+		    (strcmp(p->ports[i].proto, "tcp") != 0 && strcmp(p->ports[i].proto, "udp") != 0))
+			return -1;
+		p->ports[i].host = (unsigned)host;
+		p->ports[i].pod = (unsigned)pod;
+		p->nports++;
+	}
+	return 0;
+}
+
+static json_t *network_json(const struct pod *p)
+{
+	json_t *net = json_pack("{s:s}", "mode", network_modes[p->network]), *ports;
+
+	if (!net || p->network != NET_CNI)
+		return net;
+	ports = json_array();
+	for (size_t i = 0; i < p->nports; i++)
+		json_array_append_new(ports, json_pack("{s:I,s:I,s:s}",
+			"host", (json_int_t)p->ports[i].host, "pod", (json_int_t)p->ports[i].pod,
+			"protocol", p->ports[i].proto));
+	json_object_set_new(net, "name", json_string(p->cni_name));
+	json_object_set_new(net, "ports", ports);
+	return net;
+}
+
 /* Reads and checks state.json; anything unexpected makes it invalid, and
  * an invalid state is treated as a pod whose pause is gone. */
 static int state_parse(struct pod *p, json_t *root)
@@ -188,6 +246,9 @@ static int state_parse(struct pod *p, json_t *root)
 			return -1;
 		p->share |= flag;
 	}
+
+	if (network_parse(p, json_object_get(root, "network")) < 0)
+		return -1;
 
 	sysctls = json_object_get(root, "sysctls");
 	if (!json_is_object(sysctls) || json_object_size(sysctls) > SYSCTL_MAX)
@@ -256,6 +317,7 @@ json_t *state_json(const struct pod *p)
 	json_object_set_new(root, "pause", json_string(p->pause));
 	json_object_set_new(root, "share", share);
 	json_object_set_new(root, "sysctls", sysctls);
+	json_object_set_new(root, "network", network_json(p));
 	return root;
 }
 

@@ -42,6 +42,12 @@ pauses_of_root() {
 	echo "$n"
 }
 
+# status_is NAME STATUS: pod inspect says STATUS (read anew each call,
+# so wait_for can poll it)
+status_is() {
+	[[ $(state_field "$1" status) == "$2" ]]
+}
+
 # state_field NAME FIELD: one field of pod inspect.
 state_field() {
 	pod inspect "$1" | jq -r ".$2"
@@ -55,7 +61,7 @@ pod_teardown() {
 	for name in $(ls "$POD_ROOT"); do
 		"$POD" rm -f "$name" || true
 	done
-	wait_for 10 test "$(pauses_of_root)" == 0
+	wait_for 10 eval '[[ $(pauses_of_root) == 0 ]]'
 	[[ $(mounts_under_root) == 0 ]]
 	[[ -z $(ls -A "$POD_ROOT") ]]
 }

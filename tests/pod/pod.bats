@@ -310,6 +310,7 @@ while True:
 	run pod run -d p1 -- sh -c 'echo detached-output; exec sleep 1000'
 	[ "$status" -eq 0 ]
 	wait_for 10 grep -q detached-output "$POD_ROOT/p1/log"
+	wait_for 10 pgrep -P "$pid" -x sleep	# pause's child: adopted
 	member=$(pgrep -P "$pid" -x sleep)
 	[[ $(awk '$1 == "NSpid:" { print NF - 1 }' "/proc/$member/status") == 2 ]]
 	[[ $(readlink "/proc/$member/fd/0") == /dev/null ]]
@@ -362,7 +363,7 @@ while True:
 	[ "$output" = "pod: cannot find pod nope: no such pod" ]
 	pod create p1
 	kill -KILL "$(state_field p1 pid)"
-	wait_for 10 test "$(state_field p1 status)" == exited
+	wait_for 10 status_is p1 exited
 	run pod run p1 -- true
 	[ "$status" -eq 125 ]
 	[ "$output" = "pod: cannot run in pod p1: it is not running" ]
@@ -374,7 +375,7 @@ while True:
 	pod create p1
 	pid=$(state_field p1 pid)
 	pod run -d p1 -- sh -c 'setsid sleep 1001 & exec sleep 1002'
-	wait_for 10 test "$(pod ps p1 | grep -c 'sleep 100[12]')" == 2
+	wait_for 10 eval '[[ $(pod ps p1 | grep -c "sleep 100[12]") == 2 ]]'
 	run pod ps p1
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} =~ ^PID\ +HOST-PID\ +COMMAND$ ]]
@@ -386,16 +387,16 @@ while True:
 	[ "$status" -eq 3 ]
 }
 
-@test "ls shows each pod's status, pid, namespaces and age" {
+@test "ls shows each pod's status, pid, IP, namespaces and age" {
 	run pod ls
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	pod create --share net,pid a
 	pod create b
 	run pod ls
-	[[ ${lines[0]} =~ ^NAME\ +STATUS\ +PID\ +SHARED\ +AGE$ ]]
-	[[ ${lines[1]} =~ ^a\ +running\ +$(state_field a pid)\ +net,pid\ +[0-9]+s$ ]]
-	[[ ${lines[2]} =~ ^b\ +running\ +[0-9]+\ +net,ipc,uts,pid\ + ]]
+	[[ ${lines[0]} =~ ^NAME\ +STATUS\ +PID\ +IP\ +SHARED\ +AGE$ ]]
+	[[ ${lines[1]} =~ ^a\ +running\ +$(state_field a pid)\ +-\ +net,pid\ +[0-9]+s$ ]]
+	[[ ${lines[2]} =~ ^b\ +running\ +[0-9]+\ +-\ +net,ipc,uts,pid\ + ]]
 }
 
 @test "inspect: JSON with the namespace paths for OCI, ctr and nsenter" {
@@ -516,7 +517,7 @@ while True:
 	pid=$(state_field p1 pid)
 	pod run -d p1 -- sleep 1006
 	kill -KILL "$pid"
-	wait_for 10 test "$(state_field p1 status)" == exited
+	wait_for 10 status_is p1 exited
 	[[ $(pod ls | awk '$1 == "p1" { print $2 }') == exited ]]
 	! pgrep -f '^sleep 1006$'	# the kernel killed the PID namespace
 	run pod rm p1
@@ -530,7 +531,7 @@ while True:
 	pod create alive
 	pod create reused
 	kill -KILL "$(state_field dead pid)"
-	wait_for 10 test "$(state_field dead status)" == exited
+	wait_for 10 status_is dead exited
 	# a recorded pid now taken by another process: not the pod's pause
 	pod stop reused
 	sleep 1000 3>&- &

@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Pod networking through CNI plugins (spec 1.0.0), the way a container
+ * runtime calls them: each plugin of a conflist in turn, its config on
+ * stdin (name, cniVersion, prevResult and runtimeConfig.portMappings
+ * added), CNI_* in its environment, its result or error on stdout.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pod.h"
+
+/* Written to the conf dir when it has no conflist: bridge pod0 on a
+ * private /24, host-local leases, portmap for published ports. */
+static const char default_conflist[] =
+	"{\n"
+	"  \"cniVersion\": \"1.0.0\",\n"
+	"  \"name\": \"pod\",\n"
+	"  \"plugins\": [\n"
+	"    {\n"
+	"      \"type\": \"bridge\",\n"
+	"      \"bridge\": \"pod0\",\n"
+	"      \"isGateway\": true,\n"
+	"      \"ipMasq\": true,\n"
+	"      \"hairpinMode\": true,\n"
+	"      \"ipam\": {\n"
+	"        \"type\": \"host-local\",\n"
+	"        \"ranges\": [[{ \"subnet\": \"10.87.0.0/24\" }]],\n"
+	"        \"routes\": [{ \"dst\": \"0.0.0.0/0\" }]\n"
+	"      }\n"
+	"    },\n"
+	"    {\n"
+	"      \"type\": \"portmap\",\n"
+	"      \"capabilities\": { \"portMappings\": true }\n"
+	"    }\n"
+	"  ]\n"
+	"}\n";
+#define DEFAULT_CONFLIST_FILE "10-pod.conflist"
+/* in the pod's directory */
+#define CNI_RECORD "cni.json"
+#define CNI_RESULT "cni-result.json"
+
+/* HOSTPORT:PODPORT[/tcp|/udp] */
+int port_parse(const char *arg, struct port *out)
+{
+	char buf[32], *colon, *slash;
+	unsigned long long host, pod;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = '\0';
+		if (strcmp(slash, "tcp") != 0 && strcmp(slash, "udp") != 0)
+			return -1;
+	}
+	colon = strchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (parse_ull(buf, 65535, &host) < 0 || host == 0 ||
+	    parse_ull(colon + 1, 65535, &pod) < 0 || pod == 0)
+		return -1;
+	out->host = (unsigned)host;
+	out->pod = (unsigned)pod;
+	strcpy(out->proto, slash ? slash : "tcp");
+	return 0;
+}
+
+/* A conflist as the spec has it: a name, a version and plugins that each
+ * have a type naming a file (no path). */
+static bool conflist_valid(json_t *c)
+{
+	json_t *plugins = json_object_get(c, "plugins"), *pl;
+	size_t i;
+
+	if (!json_is_string(json_object_get(c, "name")) ||
+	    !json_is_string(json_object_get(c, "cniVersion")) ||
+	    !json_is_array(plugins) || json_array_size(plugins) == 0)
+		return false;
+	json_array_foreach(plugins, i, pl) {
+		const char *type = json_string_value(json_object_get(pl, "type"));
+		if (!json_is_object(pl) || !type || !*type || strchr(type, '/') ||
+		    type[0] == '.')
+			return false;
+	}
+	return true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int make_id(struct pod *p)
+{
+	unsigned char id[16];
+
+	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		return -1;
+	for (size_t i = 0; i < sizeof(id); i++)
+		snprintf(p->cni_id + 2 * i, 3, "%02x", id[i]);
+	return 0;
+}
+
+int cni_choose(struct pod *p, const char *dir, const char *name, json_t **conflist)
+{
+	char *files[256], path[4200], broken[4800] = "";
+	size_t n = 0;
+	json_t *found = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*conflist = NULL;
+	if (!d && errno != ENOENT)
+		return fail(POD_EFAIL, "cannot read CNI conf dir %s: %s", dir, strerror(errno));
+	while (d && (e = readdir(d)) && n < sizeof(files) / sizeof(files[0])) {
+		size_t len = strlen(e->d_name);
+		if (len > 9 && strcmp(e->d_name + len - 9, ".conflist") == 0 &&
+		    e->d_name[0] != '.' && (files[n] = strdup(e->d_name)))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	qsort(files, n, sizeof(files[0]), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		json_error_t jerr;
+		json_t *c;
+		if (found || path_join(path, sizeof(path), dir, files[i]) < 0)
+			continue;
+		c = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+		if (!c || !conflist_valid(c)) {
+			/* kept: it is the error if no valid file has the name */
+			if (!broken[0])
+				snprintf(broken, sizeof(broken), "cannot use CNI conflist %s: %s",
+					 path, c ? "not a conflist (name, cniVersion, plugins "
+						   "with a type)" : jerr.text);
+			json_decref(c);
+			continue;
+		}
+		if (!name || strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+			found = c;
+		else
+			json_decref(c);
+	}
+	while (n)
+		free(files[--n]);
+	if (!found && broken[0])
+		return fail(POD_EFAIL, "%s", broken);
+	if (!found && !name) {
+		/* No network configured: write out the default, for the user to see. */
+		json_error_t jerr;
+		int fd;
+		if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
+		    path_join(path, sizeof(path), dir, DEFAULT_CONFLIST_FILE) < 0 ||
+		    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+			return fail(POD_EFAIL, "cannot write the default CNI conflist to %s: %s",
+				    dir, strerror(errno));
+		if (write_all(fd, default_conflist, sizeof(default_conflist) - 1) < 0 ||
+		    close(fd) < 0)
+			return fail(POD_EFAIL, "cannot write %s: %s", path, strerror(errno));
+		found = json_loads(default_conflist, 0, &jerr);
+	}
+	if (!found)
+		return fail(POD_EFAIL, "cannot find CNI network %s: no conflist in %s has "
+			    "that name", name, dir);
+	snprintf(p->cni_name, sizeof(p->cni_name), "%s",
+		 json_string_value(json_object_get(found, "name")));
+	if (make_id(p) < 0) {
+		json_decref(found);
+		return fail(POD_EFAIL, "cannot make a CNI container id: %s", strerror(errno));
+	}
+	*conflist = found;
+	return POD_OK;
+}
+
+/* ---- running one plugin ---- */
+
+/* A plugin binary named @type in CNI_PATH. */
+static int find_plugin(const char *type, char *buf, size_t size)
+{
+	const char *path = getenv("CNI_PATH");
+
+	if (!path || !*path)
+		path = CNI_DEFAULT_PATH;
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(buf, size, "%.*s/%s", (int)len, path, type);
+		if (len && n > 0 && (size_t)n < size && access(buf, X_OK) == 0)
+			return 0;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* The netns path to give a plugin: the pin if it still holds the pod's
+ * network namespace, else empty (state from before a reboot), which the
+ * spec lets DEL clean up without. */
+static void netns_path(const struct pod *p, char *buf, size_t size)
+{
+	if (ns_pin_path(p, ns_by_flag(CLONE_NEWNET), buf, size) < 0 ||
+	    ns_file_type(buf, NULL) != CLONE_NEWNET)
+		buf[0] = '\0';
+}
+
+/* Runs plugin @type for @cmd with @conf on stdin. On success *out is its
+ * result (ADD) or NULL; on failure @err holds "plugin TYPE: msg". */
+static int run_plugin(const struct pod *p, const char *cmd, const char *type, json_t *conf,
+		      json_t **out, char *err, size_t errsz)
+{
+	char bin[4200], netns[4200], *text = NULL, *res = NULL, env[6][4400];
+	char *envp[8], *argv[] = { (char *)(uintptr_t)type, NULL };
+	size_t len = 0, cap = 0;
+	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
+	const char *path_env = getenv("PATH");
+	pid_t pid;
+
+	*out = NULL;
+	if (find_plugin(type, bin, sizeof(bin)) < 0) {
+		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type,
+			 getenv("CNI_PATH") && *getenv("CNI_PATH") ? getenv("CNI_PATH")
+								   : CNI_DEFAULT_PATH);
+		return -1;
+	}
+	netns_path(p, netns, sizeof(netns));
+	snprintf(env[0], sizeof(env[0]), "CNI_COMMAND=%s", cmd);
+	snprintf(env[1], sizeof(env[1]), "CNI_CONTAINERID=%s", p->cni_id);
+	snprintf(env[2], sizeof(env[2]), "CNI_NETNS=%s", netns);
+	snprintf(env[3], sizeof(env[3]), "CNI_IFNAME=%s", CNI_IFNAME);
+	snprintf(env[4], sizeof(env[4]), "CNI_PATH=%s",
+		 getenv("CNI_PATH") && *getenv("CNI_PATH") ? getenv("CNI_PATH") : CNI_DEFAULT_PATH);
+	/* plugins run iptables and ip: they need a PATH */
+	snprintf(env[5], sizeof(env[5]), "PATH=%s",
+		 path_env && *path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin");
+	for (int i = 0; i < 6; i++)
+		envp[i] = env[i];
+	envp[6] = NULL;
+
+	/* stdin is a memfd holding the config: no pipe to fill, no SIGPIPE */
+	text = json_dumps(conf, JSON_COMPACT);
+	in = memfd_create("cni-config", MFD_CLOEXEC);
+	if (!text || in < 0 || write_all(in, text, strlen(text)) < 0 ||
+	    lseek(in, 0, SEEK_SET) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(err, errsz, "plugin %s: cannot pass its config: %s", type, strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errsz, "plugin %s: cannot fork: %s", type, strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		if (dup2(in, 0) < 0 || dup2(pipefd[1], 1) < 0)
+			_exit(127);
+		execve(bin, argv, envp);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	for (;;) {
+		ssize_t n;
+		if (cap - len < 4096) {
+			char *grown = realloc(res, cap + 65536);
+			if (!grown)
+				break;
+			res = grown;
+			cap += 65536;
+		}
+		n = read(pipefd[0], res + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (res)
+		res[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		json_error_t jerr;
+		if (strcmp(cmd, "ADD") != 0) {
+			rc = 0;
+			goto out;
+		}
+		*out = res ? json_loads(res, 0, &jerr) : NULL;
+		if (json_is_object(*out)) {
+			rc = 0;
+			goto out;
+		}
+		json_decref(*out);
+		*out = NULL;
+		snprintf(err, errsz, "plugin %s: its result is not JSON", type);
+		goto out;
+	} else {
+		/* the spec's error: {"code": N, "msg": "...", "details": "..."} */
+		json_error_t jerr;
+		json_t *e = res ? json_loads(res, 0, &jerr) : NULL;
+		const char *msg = json_string_value(json_object_get(e, "msg"));
+		const char *details = json_string_value(json_object_get(e, "details"));
+		if (msg)
+			snprintf(err, errsz, "plugin %s: %s%s%s", type, msg,
+				 details && *details ? ": " : "", details && *details ? details : "");
+		else if (WIFEXITED(status))
+			snprintf(err, errsz, "plugin %s: exited with status %d", type,
+				 WEXITSTATUS(status));
+		else
+			snprintf(err, errsz, "plugin %s: killed by signal %d", type,
+				 WTERMSIG(status));
+		/* one line: a plugin's message may span several */
+		for (char *c = err; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		json_decref(e);
+	}
+out:
+	free(text);
+	free(res);
+	if (in >= 0)
+		close(in);
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	return rc;
+}
+
+/* The config one plugin gets: its own object plus the list's name and
+ * version, the previous result, and the port mappings it asked for. */
+static json_t *plugin_conf(const struct pod *p, json_t *list, json_t *plugin, json_t *prev)
+{
+	json_t *conf = json_deep_copy(plugin), *caps;
+
+	if (!conf)
+		return NULL;
+	json_object_set(conf, "name", json_object_get(list, "name"));
+	json_object_set(conf, "cniVersion", json_object_get(list, "cniVersion"));
+	if (prev)
+		json_object_set(conf, "prevResult", prev);
+	caps = json_object_get(plugin, "capabilities");
+	if (json_is_true(json_object_get(caps, "portMappings")) && p->nports) {
+		json_t *maps = json_array();
+		for (size_t i = 0; i < p->nports; i++)
+			json_array_append_new(maps, json_pack("{s:I,s:I,s:s}",
+				"hostPort", (json_int_t)p->ports[i].host,
+				"containerPort", (json_int_t)p->ports[i].pod,
+				"protocol", p->ports[i].proto));
+		json_object_set_new(conf, "runtimeConfig", json_pack("{s:o}", "portMappings", maps));
+	}
+	return conf;
+}
+
+static int save_json(const struct pod *p, const char *file, json_t *j)
+{
+	char path[4200];
+
+	if (path_join(path, sizeof(path), p->dir, file) < 0)
+		return -1;
+	return json_dump_file(j, path, JSON_INDENT(2)) == 0 ? 0 : -1;
+}
+
+static json_t *load_json(const struct pod *p, const char *file)
+{
+	char path[4200];
+	json_error_t jerr;
+
+	if (path_join(path, sizeof(path), p->dir, file) < 0)
+		return NULL;
+	return json_load_file(path, 0, &jerr);
+}
+
+/* DEL for every plugin, last first; every plugin is asked even when one
+ * fails, and the first failure is reported. */
+static int del_list(const struct pod *p, json_t *list, json_t *result, char *err, size_t errsz)
+{
+	json_t *plugins = json_object_get(list, "plugins");
+	int rc = 0;
+
+	for (size_t i = json_array_size(plugins); i-- > 0;) {
+		json_t *plugin = json_array_get(plugins, i), *conf = plugin_conf(p, list, plugin, result);
+		json_t *out;
+		char one[600];
+		if (!conf)
+			continue;
+		if (run_plugin(p, "DEL", json_string_value(json_object_get(plugin, "type")),
+			       conf, &out, one, sizeof(one)) < 0 && rc == 0) {
+			snprintf(err, errsz, "%s", one);
+			rc = -1;
+		}
+		json_decref(conf);
+	}
+	return rc;
+}
+
+int cni_add(struct pod *p, json_t *list)
+{
+	json_t *plugins = json_object_get(list, "plugins"), *plugin, *prev = NULL, *record;
+	char err[600];
+	size_t i;
+	int saved;
+
+	/* Kept before ADD starts, with the container id: a crash half-way
+	 * leaves all DEL needs, even if state.json is lost. */
+	record = json_pack("{s:s,s:s,s:O}", "containerID", p->cni_id, "ifname", CNI_IFNAME,
+			   "config", list);
+	saved = record ? save_json(p, CNI_RECORD, record) : -1;
+	json_decref(record);
+	if (fault("cni") < 0 || saved < 0)
+		return fail(POD_EFAIL, "cannot record the CNI config of pod %s: %s", p->name,
+			    strerror(errno));
+	json_array_foreach(plugins, i, plugin) {
+		json_t *conf = plugin_conf(p, list, plugin, prev), *out = NULL;
+		int rc = conf ? run_plugin(p, "ADD", json_string_value(json_object_get(plugin, "type")),
+					   conf, &out, err, sizeof(err))
+			      : (snprintf(err, sizeof(err), "out of memory"), -1);
+		json_decref(conf);
+		if (rc < 0) {
+			char ignored[600];
+			fail(POD_EFAIL, "cannot add network %s to pod %s: %s", p->cni_name,
+			     p->name, err);
+			del_list(p, list, prev, ignored, sizeof(ignored));
+			json_decref(prev);
+			return POD_EFAIL;
+		}
+		json_decref(prev);
+		prev = out;
+	}
+	if (save_json(p, CNI_RESULT, prev) < 0) {
+		fail(POD_EFAIL, "cannot record the CNI result of pod %s: %s", p->name,
+		     strerror(errno));
+		del_list(p, list, prev, err, sizeof(err));
+		json_decref(prev);
+		return POD_EFAIL;
+	}
+	json_decref(prev);
+	return POD_OK;
+}
+
+int cni_del(const struct pod *p)
+{
+	json_t *record = load_json(p, CNI_RECORD), *list, *result;
+	struct pod with_id = *p;
+	char err[600];
+	int rc;
+
+	if (!record)
+		return POD_OK;	/* no ADD was ever started */
+	list = json_object_get(record, "config");
+	snprintf(with_id.cni_id, sizeof(with_id.cni_id), "%s",
+		 json_string_value(json_object_get(record, "containerID")) ?: "");
+	if (!conflist_valid(list) || !with_id.cni_id[0]) {
+		json_decref(record);
+		return fail(POD_EFAIL, "cannot remove network of pod %s: %s/%s is invalid",
+			    p->name, p->dir, CNI_RECORD);
+	}
+	result = load_json(p, CNI_RESULT);
+	rc = del_list(&with_id, list, result, err, sizeof(err));
+	json_decref(result);
+	if (rc < 0)
+		rc = fail(POD_EFAIL, "cannot remove network %s of pod %s: %s",
+			  json_string_value(json_object_get(list, "name")), p->name, err);
+	json_decref(record);
+	return rc < 0 ? POD_EFAIL : rc;
+}
+
+json_t *cni_result(const struct pod *p)
+{
+	return load_json(p, CNI_RESULT);
+}
+
+void cni_first_ip(const struct pod *p, char *buf, size_t size)
+{
+	json_t *r = p->network == NET_CNI ? cni_result(p) : NULL;
+	const char *addr = json_string_value(json_object_get(
+		json_array_get(json_object_get(r, "ips"), 0), "address"));
+
+	snprintf(buf, size, "%.*s", addr ? (int)strcspn(addr, "/") : 1, addr ? addr : "-");
+	json_decref(r);
+}
