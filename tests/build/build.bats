@@ -162,15 +162,23 @@ ARCH_ELF=(
 	[ "$status" -eq 2 ]
 }
 
-@test "the demo (make demo's script) builds a pod with pod and leaves nothing behind" {
-	before=$(grep -c . /proc/self/mountinfo)
-	run "$ROOT/scripts/demo"
+@test "make demo: nginx and the app in a CNI pod, the zombie lesson, and a clean machine after" {
+	iptables-save | grep -v '^#' >"$BATS_TEST_TMPDIR/iptables.before"
+	ip -o link show | awk -F': ' '{ print $2 }' | sort >"$BATS_TEST_TMPDIR/links.before"
+	mounts=$(grep -c . /proc/self/mountinfo)
+	run make -s -C "$ROOT" demo
 	echo "$output"
 	[ "$status" -eq 0 ]
+	grep -q 'Hello from the app in pod demo' <<<"$output"
 	grep -qE '^1 +[0-9]+ +pause$' <<<"$output"
-	grep -q 'Hello from inside pod demo' <<<"$output"
-	grep -qE 'pause as PID 1 \(the pod\): +0 zombies' <<<"$output"
-	grep -qE 'sleep as PID 1 \(no reaper\): +[1-9][0-9]* zombies' <<<"$output"
-	[[ $(grep -c . /proc/self/mountinfo) == "$before" ]]
+	grep -qE '^[0-9]+ +[0-9]+ +nginx: master process' <<<"$output"
+	grep -qE '^[0-9]+ +[0-9]+ +.*http.server --bind 127.0.0.1' <<<"$output"
+	grep -qE 'pause \(pod demo\) +0$' <<<"$output"
+	grep -qE 'python3, the app \(on its own\) +[1-9][0-9]*$' <<<"$output"
+	# nothing left: mounts, processes, links, iptables
+	[[ $(grep -c . /proc/self/mountinfo) == "$mounts" ]]
 	! pgrep -f 'http.server --bind 127.0.0.1'
+	! pgrep -f 'nginx -p .*/nginx -c '
+	diff "$BATS_TEST_TMPDIR/iptables.before" <(iptables-save | grep -v '^#')
+	diff "$BATS_TEST_TMPDIR/links.before" <(ip -o link show | awk -F': ' '{ print $2 }' | sort)
 }

@@ -17,7 +17,7 @@ teardown() { pod_teardown; }
 		grep -qE "^  $cmd " <<<"$output"
 	done
 	declare -A want=(
-		[create]="--share --hostname --sysctl --pause --root --help"
+		[create]="--share --hostname --sysctl --network --publish --cni-conf-dir --pause --root --help"
 		[run]="--detach --rootfs --workdir --env --user --root --help"
 		[ps]="--root --help" [ls]="--root --help" [inspect]="--root --help"
 		[stop]="--timeout --root --help" [rm]="--force --root --help"
@@ -63,7 +63,8 @@ teardown() { pod_teardown; }
 	[ -z "$output" ]
 	for word in create run ps ls inspect stop rm gc --share --hostname --sysctl \
 		--pause --root --detach --rootfs --workdir --env --user --timeout --force \
-		POD_ROOT "EXIT STATUS"; do
+		--network --publish --cni-conf-dir POD_ROOT CNI_PATH "EXIT STATUS" \
+		"CNI NETWORKING"; do
 		grep -qF -- "$word" <(groff -man -Tutf8 -rLL=300n -rHY=0 -P-cbou "$ROOT/docs/pod.1") ||
 			{ echo "docs/pod.1 lacks $word"; false; }
 	done
