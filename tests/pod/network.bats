@@ -23,7 +23,7 @@ teardown() {
 	pod_teardown
 	[[ $(veths_on "$BRIDGE") == 0 ]]
 	[[ $(leases) == 0 ]]
-	! iptables-save | grep -qE -- "--dport $HOSTPORT\b"
+	! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
 	ip link del "$BRIDGE" 2>/dev/null || true
 	rm -rf "$LEASES"
 }
@@ -74,7 +74,7 @@ serve() {
 	[ "$status" -eq 0 ]
 	run get "http://127.0.0.1:$HOSTPORT/"
 	[ "$status" -ne 0 ]
-	! iptables-save | grep -qE -- "--dport $HOSTPORT\b"
+	! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
 	[[ $(veths_on "$BRIDGE") == 0 ]]
 	[[ ! -e $LEASES/$ip ]]
 }
@@ -134,7 +134,7 @@ serve() {
 	# bridge and portmap succeeded first: DEL undid both
 	[[ $(veths_on "$BRIDGE") == 0 ]]
 	[[ $(leases) == 0 ]]
-	! iptables-save | grep -qE -- "--dport $HOSTPORT\b"
+	! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
 	[ ! -e "$POD_ROOT/p1" ]
 	[[ $(mounts_under_root) == 0 ]]
 	[[ $(pauses_of_root) == 0 ]]
@@ -161,7 +161,7 @@ serve() {
 		[ ! -e "$POD_ROOT/f1" ]
 		[[ $(veths_on "$BRIDGE") == 0 ]]
 		[[ $(leases) == 0 ]]
-		! iptables-save | grep -qE -- "--dport $HOSTPORT\b"
+		! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
 		[[ $(mounts_under_root) == 0 ]]
 	done
 }

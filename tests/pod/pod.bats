@@ -433,8 +433,8 @@ while True:
 	has_sig "$(sigmask "$stubborn" SigIgn)" 15
 	run pod stop -t 1 p1
 	[ "$status" -eq 0 ]
-	! alive "$stubborn"
-	! alive "$pid"
+	! alive "$stubborn" || false
+	! alive "$pid" || false
 	[[ $(state_field p1 status) == exited ]]
 	[[ $(pod ls | awk '$1 == "p1" { print $2 }') == exited ]]
 	# the pins outlive pause until rm
@@ -453,7 +453,7 @@ while True:
 	[[ $(ps -o sid= -p "$away") -eq $away ]]
 	run pod stop -t 1 p1
 	[ "$status" -eq 0 ]
-	! alive "$away"
+	! alive "$away" || false
 }
 
 @test "stop: members of a pod that does not share pid are found by namespace" {
@@ -463,7 +463,7 @@ while True:
 	member=$(pgrep -f '^sleep 1005$')
 	grep -qE "^ +$member +$member +sleep 1005$|^$member +$member +sleep 1005$" <(pod ps p1)
 	pod stop p1
-	! alive "$member"
+	! alive "$member" || false
 }
 
 @test "rm: refuses a running pod without -f; -f kills it; missing pod is 3, or 0 with -f" {
@@ -475,7 +475,7 @@ while True:
 	alive "$pid"
 	run pod rm -f p1
 	[ "$status" -eq 0 ]
-	! alive "$pid"
+	! alive "$pid" || false
 	[ ! -e "$POD_ROOT/p1" ]
 	[[ $(mounts_under_root) == 0 ]]
 	run pod rm p1
@@ -520,7 +520,7 @@ while True:
 	kill -KILL "$pid"
 	wait_for 10 status_is p1 exited
 	[[ $(pod ls | awk '$1 == "p1" { print $2 }') == exited ]]
-	! pgrep -f '^sleep 1006$'	# the kernel killed the PID namespace
+	! pgrep -f '^sleep 1006$' || false	# the kernel killed the PID namespace
 	run pod rm p1
 	[ "$status" -eq 0 ]
 	[ ! -e "$POD_ROOT/p1" ]

@@ -106,8 +106,8 @@ start_pipeline() {
 	kill -HUP "$PAUSE_PID"
 	kill -WINCH "$PAUSE_PID"	# sent after HUP: once it arrives, HUP was handled
 	wait_for 10 grep -qx 28 "$OUT"
-	! grep -qx 1 "$OUT"
-	! grep -qx 10 "$OUT"
+	! grep -qx 1 "$OUT" || false
+	! grep -qx 10 "$OUT" || false
 	run $PAUSE_RUNNER "$PAUSE" -r USR1 -- true
 	[ "$status" -eq 125 ]
 	[[ $output == *"pause: cannot parse -r: 'USR1' is not FROM:TO"* ]]
@@ -133,8 +133,8 @@ start_pipeline() {
 	stop_pause TERM
 	[ "$STATUS" -eq 143 ]
 	# the pipeline never heard of it; it is still there: end it
-	! grep -qx 15 "$BATS_TEST_TMPDIR/a"
-	! grep -qx 15 "$BATS_TEST_TMPDIR/b"
+	! grep -qx 15 "$BATS_TEST_TMPDIR/a" || false
+	! grep -qx 15 "$BATS_TEST_TMPDIR/b" || false
 	pkill -TERM -g "$sh_pid"
 	wait_for 10 grep -qx 15 "$BATS_TEST_TMPDIR/a"
 }
@@ -269,7 +269,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	wait_pause
 	[ "$STATUS" -eq 7 ]
 	grep -qx 15 "$left"	# it got SIGTERM, and pause waited for it
-	! pgrep -f "^$SIGCATCH\$"
+	! pgrep -f "^$SIGCATCH\$" || false
 }
 
 # bats test_tags=needs-subreaper
@@ -278,7 +278,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 		sh -c "(trap '' TERM; exec sleep 1000) & sleep 0.2; exit 3"
 	wait_pause
 	[ "$STATUS" -eq 3 ]
-	! pgrep -x -f "sleep 1000"
+	! pgrep -x -f "sleep 1000" || false
 }
 
 @test "--grace as PID 1: kill(-1) reaches the namespace, then pause exits with the child's status" {
@@ -291,7 +291,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	wait_pause
 	[ "$STATUS" -eq 5 ]
 	grep -qx 15 "$BATS_TEST_TMPDIR/left"
-	! pgrep -x -f "sleep 1001"
+	! pgrep -x -f "sleep 1001" || false
 }
 
 @test "Ctrl-C on a real terminal reaches the child: exit 130" {

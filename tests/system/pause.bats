@@ -112,7 +112,7 @@ start_with_child() {
 	((got == want))
 	ign=$(sigmask "$PAUSE_PID" SigIgn)
 	for sig in 2 15 17; do
-		! has_sig "$ign" "$sig"
+		! has_sig "$ign" "$sig" || false
 	done
 }
 
