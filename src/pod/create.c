@@ -330,7 +330,7 @@ static pid_t spawn(const struct pod *p, int *pidfd, int go[2], int err[2], int l
 static int make_pod(struct pod *p)
 {
 	struct made m = { .lock = -1, .pidfd = -1 };
-	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, log_fd = -1, rc = POD_EFAIL;
+	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, log_fd = -1, rc = POD_EFAIL, status;
 	char path[4200], msg[600];
 	ssize_t n;
 
@@ -428,6 +428,17 @@ static int make_pod(struct pod *p)
 	if (n != 0) {
 		msg[n > 0 ? n : 0] = '\0';
 		fail(POD_EFAIL, "%s", n > 0 ? msg : "cannot start pause: lost its report");
+		goto out;
+	}
+	/* EOF comes from the exec, or from a child that died before it */
+	if (waitpid(m.child, &status, WNOHANG) == m.child) {
+		m.child = 0;	/* reaped: nothing left to kill */
+		if (WIFSIGNALED(status))
+			fail(POD_EFAIL, "cannot start pause for pod %s: killed by signal %d",
+			     p->name, WTERMSIG(status));
+		else
+			fail(POD_EFAIL, "cannot start pause for pod %s: it exited with "
+			     "status %d", p->name, WEXITSTATUS(status));
 		goto out;
 	}
 	m.child = 0;	/* pause runs: nothing to undo past here */

@@ -177,18 +177,25 @@ void fault_init(void)
 		fault_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
 }
 
-/* Every step that can fail calls fault() with its name first. POD_FAULT=list
- * makes each step print its name instead, so a test can try them all. */
+/* Every step that can fail calls fault() with its name first.
+ *   POD_FAULT=STEP       that step fails with ECANCELED
+ *   POD_FAULT=kill:STEP  the process at that step dies of SIGKILL
+ *   POD_FAULT=list       each step prints its name, so a test can try all */
 int fault(const char *step)
 {
+	bool kill_it;
+
 	if (!fault_step)
 		return 0;
 	if (strcmp(fault_step, "list") == 0) {
 		dprintf(fault_fd, "fault: %s\n", step);
 		return 0;
 	}
-	if (strcmp(fault_step, step) != 0)
+	kill_it = strncmp(fault_step, "kill:", 5) == 0;
+	if (strcmp(fault_step + (kill_it ? 5 : 0), step) != 0)
 		return 0;
+	if (kill_it)
+		raise(SIGKILL);
 	errno = ECANCELED;
 	return -1;
 }

@@ -74,3 +74,46 @@ listening_in() {
 	nsenter --net="$POD_ROOT/$1/ns/net" cat /proc/net/tcp |
 		awk -v p="$hex" 'index($2 " ", p) && $4 == "0A" { f = 1 } END { exit !f }'
 }
+
+# ---- CNI: each test its own conflist, bridge, subnet and host port ----
+
+# net_setup PREFIX OCTET: network and bridge PREFIX<test number>, subnet
+# 10.OCTET.<test number>.0/24, a conflist in CONF (bridge, host-local,
+# portmap), a random HOSTPORT.
+net_setup() {
+	NET=$1$BATS_TEST_NUMBER
+	BRIDGE=$NET
+	SUBNET=10.$2.$BATS_TEST_NUMBER
+	CONF=$BATS_TEST_TMPDIR/net.d
+	LEASES=/var/lib/cni/networks/$NET
+	HOSTPORT=$((20000 + RANDOM % 20000))
+	mkdir -p "$CONF"
+	write_conflist "$NET" '{ "type": "portmap", "capabilities": { "portMappings": true } }'
+}
+
+# Fails if a veth on the test's bridge, a lease or a rule for its port is
+# left; then removes the bridge and the lease directory.
+net_teardown() {
+	[[ $(veths_on "$BRIDGE") == 0 ]]
+	[[ $(leases) == 0 ]]
+	! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
+	ip link del "$BRIDGE" 2>/dev/null || true
+	rm -rf "$LEASES"
+}
+
+# write_conflist NAME [PLUGIN...]: bridge + host-local, then PLUGINs
+write_conflist() {
+	local name=$1 extra= plugin
+	shift
+	for plugin in "$@"; do extra+=", $plugin"; done
+	cat >"$CONF/50-$name.conflist" <<-EOF
+		{ "cniVersion": "1.0.0", "name": "$name", "plugins": [
+		  { "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true,
+		    "hairpinMode": true,
+		    "ipam": { "type": "host-local", "ranges": [[{ "subnet": "$SUBNET.0/24" }]],
+		              "routes": [{ "dst": "0.0.0.0/0" }] } }$extra ] }
+	EOF
+}
+
+veths_on() { ip -o link show master "$1" 2>/dev/null | grep -c . || true; }
+leases() { ls "$LEASES" 2>/dev/null | grep -c '^[0-9]' || true; }

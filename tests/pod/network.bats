@@ -8,42 +8,16 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	pod_setup
-	NET=podt$BATS_TEST_NUMBER
-	BRIDGE=podt$BATS_TEST_NUMBER
-	SUBNET=10.123.$BATS_TEST_NUMBER
-	CONF=$BATS_TEST_TMPDIR/net.d
-	LEASES=/var/lib/cni/networks/$NET
-	HOSTPORT=$((20000 + RANDOM % 20000))
-	mkdir -p "$CONF" "$BATS_TEST_TMPDIR/site"
+	net_setup podn 123
+	mkdir -p "$BATS_TEST_TMPDIR/site"
 	echo "page from pod" >"$BATS_TEST_TMPDIR/site/index.html"
-	write_conflist "$NET" '{ "type": "portmap", "capabilities": { "portMappings": true } }'
 }
 
 teardown() {
 	pod_teardown
-	[[ $(veths_on "$BRIDGE") == 0 ]]
-	[[ $(leases) == 0 ]]
-	! iptables-save | grep -qE -- "--dport $HOSTPORT\b" || false
-	ip link del "$BRIDGE" 2>/dev/null || true
-	rm -rf "$LEASES"
+	net_teardown
 }
 
-# write_conflist NAME [PLUGIN...]: bridge + host-local, then PLUGINs
-write_conflist() {
-	local name=$1 extra=
-	shift
-	for plugin in "$@"; do extra+=", $plugin"; done
-	cat >"$CONF/50-$name.conflist" <<-EOF
-		{ "cniVersion": "1.0.0", "name": "$name", "plugins": [
-		  { "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true,
-		    "hairpinMode": true,
-		    "ipam": { "type": "host-local", "ranges": [[{ "subnet": "$SUBNET.0/24" }]],
-		              "routes": [{ "dst": "0.0.0.0/0" }] } }$extra ] }
-	EOF
-}
-
-veths_on() { ip -o link show master "$1" 2>/dev/null | grep -c . || true; }
-leases() { ls "$LEASES" 2>/dev/null | grep -c '^[0-9]' || true; }
 pod_ip() { pod inspect "$1" | jq -r '.network.ips[0] | split("/")[0]'; }
 get() { curl -s -m 5 "$1"; }
 
