@@ -177,11 +177,11 @@ bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
 	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
 
 # Footprint and reaping cost next to the peers, then the pod lifecycle
-# next to podman and unshare+nsenter, each in one run.
+# next to podman and unshare+nsenter, each in one run; bench/report
+# writes docs/benchmarks.md and docs/benchmarks.png from that run.
 bench: deps bin/pause bin/pod $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/pause-oci.tar
 	scripts/deps --bench
-	bench/footprint
-	bench/lifecycle
+	bench/report
 
 # make -s print-VAR: the value of VAR as this Makefile computes it
 print-%:
