@@ -92,7 +92,7 @@ POD_HDR := src/pod/pod.h
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
-.PHONY: all all-arch image bench check unit deps demo install uninstall clean
+.PHONY: all all-arch image bench check unit deps demo install uninstall clean lint fuzz
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/pod bin/orphan
 else
@@ -162,6 +162,11 @@ check: deps
 
 deps:
 	scripts/deps
+
+# shellcheck, cppcheck, clang-tidy, gcc -fanalyzer and a clang build: all
+# clean (make check runs it as a tier too)
+lint: deps
+	scripts/lint
 
 # The README's first command: on a fresh machine it installs what the
 # build and the demo need, builds, then builds a pod by hand with pod.

@@ -5,7 +5,9 @@
 
 static char upper(char c)
 {
-	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - ('a' - 'A'));
+	return c;
 }
 
 /* Equal, ignoring ASCII case. */

@@ -279,7 +279,7 @@ static long long now_ms(void)
  */
 static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_set)
 {
-	long long deadline = now_ms() + (long long)grace * 1000, left;
+	long long deadline = now_ms() + (long long)grace * 1000;
 	int ws;
 
 	reap(0, &ws);
@@ -289,8 +289,9 @@ static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_se
 	while (reap(0, &ws), has_children()) {
 		struct sys_timespec ts;
 		sys_siginfo info;
+		long long left = deadline - now_ms();
 
-		if ((left = deadline - now_ms()) <= 0) {
+		if (left <= 0) {
 			signal_descendants(SYS_SIGKILL);
 			/* the kernel delivers SIGKILL for sure: wait for it */
 			while (sys_wait4(-1, NULL, 0) > 0)

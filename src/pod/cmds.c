@@ -47,9 +47,9 @@ static void age_text(long long created, char *buf, size_t size)
 		s = 0;
 	if (s < 120)
 		snprintf(buf, size, "%llds", s);
-	else if (s < 2 * 3600)
+	else if (s < 2LL * 3600)
 		snprintf(buf, size, "%lldm", s / 60);
-	else if (s < 2 * 86400)
+	else if (s < 2LL * 86400)
 		snprintf(buf, size, "%lldh", s / 3600);
 	else
 		snprintf(buf, size, "%lldd", s / 86400);
@@ -61,11 +61,13 @@ int cmd_ls(int argc, char **argv)
 	static struct pod p;
 	char **names, share[64], age[32], pid[16], ip[64];
 	size_t count;
-	int opt, rc;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1)
-		if ((rc = common_opt(opt, argv, "ls", ls_help)))
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		int rc = common_opt(opt, argv, "ls", ls_help);
+		if (rc)
 			return rc;
+	}
 	if (optind != argc)
 		return usage_error("ls", "no arguments expected");
 	if (pod_list(&names, &count) < 0)

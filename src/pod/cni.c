@@ -190,13 +190,18 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 
 /* ---- running one plugin ---- */
 
-/* A plugin binary named @type in CNI_PATH. */
-static int find_plugin(const char *type, char *buf, size_t size)
+static const char *cni_path(void)
 {
 	const char *path = getenv("CNI_PATH");
 
-	if (!path || !*path)
-		path = CNI_DEFAULT_PATH;
+	return path && *path ? path : CNI_DEFAULT_PATH;
+}
+
+/* A plugin binary named @type in CNI_PATH. */
+static int find_plugin(const char *type, char *buf, size_t size)
+{
+	const char *path = cni_path();
+
 	while (*path) {
 		size_t len = strcspn(path, ":");
 		int n = snprintf(buf, size, "%.*s/%s", (int)len, path, type);
@@ -225,8 +230,8 @@ static void netns_path(const struct pod *p, char *buf, size_t size)
 static int run_plugin(const struct pod *p, const char *cmd, const char *type, json_t *conf,
 		      json_t **out, char *err, size_t errsz)
 {
-	char bin[4200], netns[4200], *text = NULL, *res = NULL, env[6][4400];
-	char *envp[8], *argv[] = { (char *)(uintptr_t)type, NULL };
+	char bin[4200], netns[4200], *text = NULL, *res = NULL, env[6][4400], argv0[256];
+	char *envp[8], *argv[] = { argv0, NULL };
 	size_t len = 0, cap = 0;
 	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
 	const char *path_env = getenv("PATH");
@@ -234,18 +239,16 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 
 	*out = NULL;
 	if (find_plugin(type, bin, sizeof(bin)) < 0) {
-		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type,
-			 getenv("CNI_PATH") && *getenv("CNI_PATH") ? getenv("CNI_PATH")
-								   : CNI_DEFAULT_PATH);
+		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type, cni_path());
 		return -1;
 	}
 	netns_path(p, netns, sizeof(netns));
+	snprintf(argv0, sizeof(argv0), "%s", type);
 	snprintf(env[0], sizeof(env[0]), "CNI_COMMAND=%s", cmd);
 	snprintf(env[1], sizeof(env[1]), "CNI_CONTAINERID=%s", p->cni_id);
 	snprintf(env[2], sizeof(env[2]), "CNI_NETNS=%s", netns);
 	snprintf(env[3], sizeof(env[3]), "CNI_IFNAME=%s", CNI_IFNAME);
-	snprintf(env[4], sizeof(env[4]), "CNI_PATH=%s",
-		 getenv("CNI_PATH") && *getenv("CNI_PATH") ? getenv("CNI_PATH") : CNI_DEFAULT_PATH);
+	snprintf(env[4], sizeof(env[4]), "CNI_PATH=%s", cni_path());
 	/* plugins run iptables and ip: they need a PATH */
 	snprintf(env[5], sizeof(env[5]), "PATH=%s",
 		 path_env && *path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin");

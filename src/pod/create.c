@@ -168,19 +168,19 @@ static int default_pause(char *buf, size_t size)
 /* ---- the child, which becomes pause ---- */
 
 /* A child's failure travels to the parent as one finished message. */
+__attribute__((format(printf, 2, 3), noreturn))
 static void child_fail(int fd, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-	int saved = errno, n;
+	int saved = errno;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg) - 64, fmt, ap);
+	vsnprintf(msg, sizeof(msg) - 64, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	n = (int)strlen(msg);
-	snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(saved));
+	n = strlen(msg);
+	snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	(void)write_all(fd, msg, strlen(msg));
 	_exit(1);
 }
@@ -267,7 +267,7 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 static json_t *conflist;
 
 struct made {
-	bool root, dir, ns_dir, log, cni;
+	bool root, dir, ns_dir, cni;
 	int lock, pidfd;
 	pid_t child;
 };
@@ -485,7 +485,7 @@ int cmd_create(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+:p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's': share = optarg; break;
-		case 'N': network = optarg; break;
+		case 'N': network = optarg ? optarg : network; break;
 		case 'C': conf_dir = optarg; break;
 		case 'p':
 			if (nports == PORTS_MAX)

@@ -58,7 +58,7 @@ int ns_parse_share(const char *list, int *flags)
 
 int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/ns/%s", p->dir, k->name);
+	int n = k ? snprintf(buf, size, "%s/ns/%s", p->dir, k->name) : -1;
 
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
@@ -87,7 +87,7 @@ int ns_file_type(const char *path, struct stat *st)
 int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid)
 {
 	char src[64], pin[4200], step[32];
-	struct stat want, got;
+	struct stat want, got = { 0 };
 	int type;
 
 	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, k->name);
@@ -133,7 +133,7 @@ int ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 {
 	const struct ns_kind *k = ns_by_flag(CLONE_NEWPID);
 	char pin[4200];
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (!(p->share & CLONE_NEWPID))
 		for (size_t i = 0; i < ns_kinds_len; i++)

@@ -22,6 +22,20 @@
 
 #include "pod.h"
 
+/* A pid in decimal, or -1. */
+static pid_t pid_of(const char *s)
+{
+	unsigned long long v;
+	size_t len = strspn(s, "0123456789");
+	char buf[16];
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return parse_ull(buf, 0x7fffffff, &v) == 0 ? (pid_t)v : -1;
+}
+
 /* The pid a process has in its innermost PID namespace (NSpid's last). */
 static pid_t inside_pid(pid_t pid)
 {
@@ -32,7 +46,7 @@ static pid_t inside_pid(pid_t pid)
 		return -1;
 	line[strcspn(line + 1, "\n") + 1] = '\0';
 	last = strrchr(line, '\t');
-	return last ? (pid_t)atoi(last + 1) : -1;
+	return last ? pid_of(last + 1) : -1;
 }
 
 int pod_each_process(const struct pod *p, member_fn fn, void *arg)
@@ -58,7 +72,7 @@ int pod_each_process(const struct pod *p, member_fn fn, void *arg)
 	while (rc == 0 && (e = readdir(d))) {
 		char path[300];
 		struct stat st;
-		pid_t pid = (pid_t)atoi(e->d_name), inside;
+		pid_t pid = pid_of(e->d_name), inside;
 		char state;
 		unsigned long long start;
 

@@ -64,6 +64,7 @@ struct report {
 	char msg[500];
 };
 
+__attribute__((format(printf, 3, 4), noreturn))
 static void member_fail(int fd, int code, const char *fmt, ...)
 {
 	struct report r = { .code = code };

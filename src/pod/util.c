@@ -14,18 +14,20 @@
 #include "pod.h"
 
 /* One line on stderr, with a single write so lines never interleave. */
+__attribute__((format(printf, 1, 0)))
 static void vline(const char *fmt, va_list ap)
 {
+	static const char prefix[] = "pod: ";
 	char line[1024];
-	int n = snprintf(line, sizeof(line), "pod: ");
-	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	size_t len = sizeof(prefix) - 1;
+	int m;
 
-	if (m < 0)
-		m = 0;
-	if ((size_t)(n + m) > sizeof(line) - 2)
-		m = (int)sizeof(line) - 2 - n;
-	line[n + m] = '\n';
-	(void)write_all(STDERR_FILENO, line, (size_t)(n + m + 1));
+	memcpy(line, prefix, len);
+	m = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
+	if (m > 0)	/* a longer message was cut at the buffer's end */
+		len += (size_t)m < sizeof(line) - len - 1 ? (size_t)m : sizeof(line) - len - 2;
+	line[len++] = '\n';
+	(void)write_all(STDERR_FILENO, line, len);
 }
 
 int fail(int code, const char *fmt, ...)

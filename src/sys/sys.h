@@ -95,8 +95,8 @@ static inline int sys_sigset_has(const sys_sigset *s, int sig)
 {
 	unsigned bit = (unsigned)sig - 1;
 
-	return (s->w[bit / (8 * sizeof(unsigned long))] >>
-		(bit % (8 * sizeof(unsigned long)))) & 1;
+	return (int)((s->w[bit / (8 * sizeof(unsigned long))] >>
+		      (bit % (8 * sizeof(unsigned long)))) & 1UL);
 }
 
 /* The kernel's struct sigaction; riscv's has no restorer field. We only

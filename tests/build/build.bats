@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # The build, install, documentation and test helpers, as users meet them.
 
 bats_require_minimum_version 1.5.0

@@ -83,12 +83,17 @@ static int lookup_errno(const char *name, const char *arg)
 /* Appends the filter instructions for one rule: SYSCALL[:ARG0]=ERRNO. */
 static size_t add_rule(struct sock_filter *f, size_t n, char *rule)
 {
-	char *copy = strdup(rule), *eq = strchr(copy, '='), *colon;
+	char *copy = strdup(rule), *eq, *colon;
 	int has_arg = 0;
 	unsigned arg0 = 0;
 	long nr;
 	int err;
 
+	if (!copy) {
+		perror("failsys: cannot copy a rule");
+		exit(1);
+	}
+	eq = strchr(copy, '=');
 	if (!eq)
 		usage_error("missing '='", rule);
 	*eq = '\0';

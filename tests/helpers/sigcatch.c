@@ -18,10 +18,12 @@ int main(int argc, char **argv)
 {
 	int exit_sig = SIGTERM;
 	sigset_t all;
+	char *end = NULL;
 
 	if (argc == 3 && argv[1][0] == '-' && argv[1][1] == 'x')
-		exit_sig = atoi(argv[2]);
-	else if (argc != 1) {
+		exit_sig = (int)strtol(argv[2], &end, 10);
+	if ((argc == 3 && (!end || *end || exit_sig < 1 || exit_sig > 64)) ||
+	    (argc != 1 && argc != 3)) {
 		fprintf(stderr, "Usage: sigcatch [-x SIG]\n");
 		return 2;
 	}

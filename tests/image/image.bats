@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # The OCI image: its bytes, its structure, and real engines running it as
 # a pod's infra container. No registry: everything is built here.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # docs/kubernetes.md: every configuration snippet marked `<!-- check: NAME -->`
 # is read by the tool that reads it, where Debian 12 has that tool.
 

@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034  # its variables are for the .bats files that load it
 # Shared setup for the pod tests. Every test gets its own state root, and
 # teardown proves the test left nothing: no pod, no pin in mountinfo, no
 # pause from it still running.
@@ -56,10 +57,10 @@ state_field() {
 # The test must leave a clean machine behind: rm -f every pod, then fail
 # if a pin, a pod directory or a pause survived.
 pod_teardown() {
-	local name
+	local dir
 	[[ -d $POD_ROOT ]] || return 0
-	for name in $(ls "$POD_ROOT"); do
-		"$POD" rm -f "$name" || true
+	for dir in "$POD_ROOT"/*; do
+		[[ -e $dir ]] && { "$POD" rm -f "${dir##*/}" || true; }
 	done
 	wait_for 10 eval '[[ $(pauses_of_root) == 0 ]]'
 	[[ $(mounts_under_root) == 0 ]]
@@ -103,7 +104,7 @@ net_teardown() {
 
 # write_conflist NAME [PLUGIN...]: bridge + host-local, then PLUGINs
 write_conflist() {
-	local name=$1 extra= plugin
+	local name=$1 extra='' plugin
 	shift
 	for plugin in "$@"; do extra+=", $plugin"; done
 	cat >"$CONF/50-$name.conflist" <<-EOF
@@ -116,4 +117,11 @@ write_conflist() {
 }
 
 veths_on() { ip -o link show master "$1" 2>/dev/null | grep -c . || true; }
-leases() { ls "$LEASES" 2>/dev/null | grep -c '^[0-9]' || true; }
+# host-local's lease files are named by address
+leases() {
+	local f n=0
+	for f in "$LEASES"/[0-9]*; do
+		[[ -e $f ]] && n=$((n + 1))
+	done
+	echo "$n"
+}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # pod networking through Debian's CNI plugins (bridge, host-local,
 # portmap). Each test has its own conflist, bridge and subnet, and its
 # teardown proves that no veth, lease or iptables rule of it survives.

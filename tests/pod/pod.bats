@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # pod: a pod made from scratch. Each test asserts on what the kernel shows
 # (/proc, mountinfo, namespace inodes) and waits on conditions, not times.
 
@@ -31,10 +32,10 @@ teardown() { pod_teardown; }
 			grep -qF -- "$opt" <<<"$output" || { echo "pod $cmd --help lacks $opt"; false; }
 		done
 		# and the source defines no option the help does not show
-		for opt in $(sed -n "/^int cmd_$cmd(/,/^}/p" "$ROOT"/src/pod/*.c |
-			grep -oE '\{ "[a-z-]+", (no|required)_argument' | cut -d'"' -f2); do
+		while read -r opt; do
 			grep -qF -- "--$opt" <<<"$output" || { echo "pod $cmd: --$opt undocumented"; false; }
-		done
+		done < <(sed -n "/^int cmd_$cmd(/,/^}/p" "$ROOT"/src/pod/*.c |
+			grep -oE '\{ "[a-z-]+", (no|required)_argument' | cut -d'"' -f2)
 	done
 }
 
@@ -102,14 +103,15 @@ teardown() { pod_teardown; }
 	[[ $(pod run p1 -- hostname) == web-1 ]]
 	[[ $(hostname) != web-1 ]]
 	run pod run p1 -- cat /sys/class/net/lo/operstate /sys/class/net/lo/flags
-	[[ $(( ${lines[1]} & 1 )) == 1 ]]	# IFF_UP
+	[[ $(( lines[1] & 1 )) == 1 ]]	# IFF_UP
 	# only net shared: one pin, the hostname is the host's
 	pod create --share net p2
 	[[ $(ls "$POD_ROOT/p2/ns") == net ]]
 	[[ $(pod run p2 -- hostname) == "$(hostname)" ]]
 	[[ $(state_field p2 'share | join(",")') == net ]]
 	pod create --share net,ipc,uts,pid,cgroup p3
-	[[ $(ls "$POD_ROOT/p3/ns" | sort | tr '\n' ' ') == "cgroup ipc net pid uts " ]]
+	pins=("$POD_ROOT"/p3/ns/*)
+	[[ ${pins[*]##*/} == "cgroup ipc net pid uts" ]]
 	pid=$(state_field p3 pid)
 	[[ $(readlink "/proc/$pid/ns/cgroup") != "$(readlink /proc/self/ns/cgroup)" ]]
 	run pod create --share net,bogus p4
@@ -278,7 +280,8 @@ while True:
 	read -r ready n <&"${ORPH[0]}"
 	[ "$ready" = ready ] && [ "$n" = 2000 ]
 	[[ $(count_children "$pid") == 2000 ]]	# pause adopted every one
-	exec {ORPH[1]}>&-			# release them
+	release=${ORPH[1]}
+	exec {release}>&-			# release them
 	wait "$ORPH_PID"
 	wait_for 30 no_children_of "$pid"
 	[[ $(zombies_of "$pid") == 0 ]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # Robustness: pod killed at every step of create, many pods at once, and
 # pause under a storm of 100,000 orphans.
 
@@ -49,7 +50,8 @@ teardown() {
 		pod create --network "cni:$NET" --cni-conf-dir "$CONF" "c$i" 3>&- &
 	done
 	wait
-	[[ $(ls "$POD_ROOT" | wc -l) == 50 ]]
+	pods=("$POD_ROOT"/*)
+	[[ ${#pods[@]} == 50 ]]
 	[[ $(pauses_of_root) == 50 ]]
 	[[ $(veths_on "$BRIDGE") == 50 ]]
 	[[ $(leases) == 50 ]]
@@ -69,7 +71,7 @@ teardown() {
 	pod create p1
 	pid=$(state_field p1 pid)
 	# waves of 10,000 (kernel.pid_max bounds how many exist at once)
-	for wave in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		pod run p1 -- "$ORPHAN" -n 10000
 		wait_for 120 no_children_of "$pid"
 		[[ $(zombies_of "$pid") == 0 ]]

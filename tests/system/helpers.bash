@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034  # its variables are for the .bats files that load it
 # Shared helpers for the system tests. They read kernel state from /proc
 # and wait for conditions, never for fixed times.
 #
@@ -15,6 +16,8 @@ PAUSE_RUNNER=${PAUSE_RUNNER:-}
 # and go on, and check that orphans then go to PID 1 instead.
 EMULATED=0
 [[ $PAUSE_RUNNER == qemu-* ]] && EMULATED=1
+# the same as an array: empty, or the runner's one word
+read -ra RUNNER <<<"$PAUSE_RUNNER"
 SUBREAPER_REFUSED=$EMULATED
 
 # shellcheck source=../../scripts/lib/proc.bash
@@ -24,7 +27,7 @@ source "$ROOT/scripts/lib/proc.bash"
 # NS_JOB (the unshare process), PAUSE_PID (host pid of pause), PAUSE_ERR.
 start_pid1() {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
-	unshare --pid --fork --mount-proc -- $PAUSE_RUNNER "$PAUSE" "$@" \
+	unshare --pid --fork --mount-proc -- "${RUNNER[@]}" "$PAUSE" "$@" \
 		2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
 	wait_for 10 first_child "$NS_JOB" >/dev/null
@@ -36,7 +39,7 @@ start_pid1() {
 # NS_JOB and PAUSE_PID to its pid, PAUSE_ERR.
 start_plain() {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
-	$PAUSE_RUNNER "$PAUSE" "$@" 2>"$PAUSE_ERR" 3>&- &
+	"${RUNNER[@]}" "$PAUSE" "$@" 2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
 	PAUSE_PID=$!
 	wait_for 10 parked "$PAUSE_PID"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # Init mode: pause [OPTIONS] -- CMD. Runs against any build named by PAUSE
 # (release, ASan+UBSan, valgrind, every architecture under qemu).
 
@@ -53,23 +54,23 @@ start_pipeline() {
 @test "exit codes 0 to 255 propagate" {
 	local code
 	for code in $(seq 0 255); do
-		run "-$code" $PAUSE_RUNNER "$PAUSE" -- sh -c "exit $code"
+		run "-$code" "${RUNNER[@]}" "$PAUSE" -- sh -c "exit $code"
 	done
 }
 
 @test "-e maps exactly the listed codes to 0" {
-	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 3'
+	run "${RUNNER[@]}" "$PAUSE" -e 3 -e 143 -- sh -c 'exit 3'
 	[ "$status" -eq 0 ]
-	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 143'
+	run "${RUNNER[@]}" "$PAUSE" -e 3 -e 143 -- sh -c 'exit 143'
 	[ "$status" -eq 0 ]
-	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 4'
+	run "${RUNNER[@]}" "$PAUSE" -e 3 -e 143 -- sh -c 'exit 4'
 	[ "$status" -eq 4 ]
-	run $PAUSE_RUNNER "$PAUSE" -e 3 -e 143 -- sh -c 'exit 142'
+	run "${RUNNER[@]}" "$PAUSE" -e 3 -e 143 -- sh -c 'exit 142'
 	[ "$status" -eq 142 ]
 	# a JVM stopped by SIGTERM: killed by signal 15, status 143, mapped
-	run $PAUSE_RUNNER "$PAUSE" -e 143 -- sh -c 'kill -TERM $$'
+	run "${RUNNER[@]}" "$PAUSE" -e 143 -- sh -c 'kill -TERM $$'
 	[ "$status" -eq 0 ]
-	run $PAUSE_RUNNER "$PAUSE" -e 256 -- true
+	run "${RUNNER[@]}" "$PAUSE" -e 256 -- true
 	[ "$status" -eq 125 ]
 }
 
@@ -77,14 +78,14 @@ start_pipeline() {
 	local sig n
 	for sig in TERM:15 USR1:10 USR2:12 HUP:1 QUIT:3; do
 		n=${sig#*:}
-		run $PAUSE_RUNNER "$PAUSE" -- sh -c "ulimit -c 0; kill -${sig%:*} \$\$"
+		run "${RUNNER[@]}" "$PAUSE" -- sh -c "ulimit -c 0; kill -${sig%:*} \$\$"
 		echo "$sig -> $status"
 		[ "$status" -eq $((128 + n)) ]
 	done
 }
 
 @test "every signal is forwarded to the child, SEGV and ABRT sent by a user included" {
-	start_init $PAUSE_RUNNER "$PAUSE" -- "$SIGCATCH"
+	start_init "${RUNNER[@]}" "$PAUSE" -- "$SIGCATCH"
 	wait_for 20 grep -qx ready "$OUT"
 	local sig sigs=(1 2 3 6 7 8 10 11 12 13 14 4 5 31 18 20 21 22 28 34 40 64)
 	# valgrind keeps SIGRTMAX (64) for its own use and never passes it on
@@ -99,7 +100,7 @@ start_pipeline() {
 }
 
 @test "-r rewrites a signal before forwarding; TO 0 drops it" {
-	start_init $PAUSE_RUNNER "$PAUSE" -r USR1:USR2 -r SIGHUP:0 -r 28:SIGWINCH -- "$SIGCATCH"
+	start_init "${RUNNER[@]}" "$PAUSE" -r USR1:USR2 -r SIGHUP:0 -r 28:SIGWINCH -- "$SIGCATCH"
 	wait_for 20 grep -qx ready "$OUT"
 	kill -USR1 "$PAUSE_PID"
 	wait_for 10 grep -qx 12 "$OUT"
@@ -108,15 +109,15 @@ start_pipeline() {
 	wait_for 10 grep -qx 28 "$OUT"
 	! grep -qx 1 "$OUT" || false
 	! grep -qx 10 "$OUT" || false
-	run $PAUSE_RUNNER "$PAUSE" -r USR1 -- true
+	run "${RUNNER[@]}" "$PAUSE" -r USR1 -- true
 	[ "$status" -eq 125 ]
 	[[ $output == *"pause: cannot parse -r: 'USR1' is not FROM:TO"* ]]
-	run $PAUSE_RUNNER "$PAUSE" -r USR1:NOPE -- true
+	run "${RUNNER[@]}" "$PAUSE" -r USR1:NOPE -- true
 	[ "$status" -eq 125 ]
 }
 
 @test "-g forwards to the child's process group: every process of a pipeline gets it" {
-	start_pipeline $PAUSE_RUNNER "$PAUSE" -g
+	start_pipeline "${RUNNER[@]}" "$PAUSE" -g
 	kill -WINCH "$PAUSE_PID"	# sh ignores it; both sigcatch print it
 	wait_for 10 grep -qx 28 "$BATS_TEST_TMPDIR/a"
 	wait_for 10 grep -qx 28 "$BATS_TEST_TMPDIR/b"
@@ -127,7 +128,7 @@ start_pipeline() {
 }
 
 @test "without -g only the child is signalled (the contrast to -g)" {
-	start_pipeline $PAUSE_RUNNER "$PAUSE"
+	start_pipeline "${RUNNER[@]}" "$PAUSE"
 	local sh_pid
 	sh_pid=$(child_of_pause)
 	stop_pause TERM
@@ -140,18 +141,18 @@ start_pipeline() {
 }
 
 @test "126 and 127, with a one-line message each" {
-	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- no-such-command-here
+	run -127 --separate-stderr "${RUNNER[@]}" "$PAUSE" -- no-such-command-here
 	[ "$status" -eq 127 ]
 	[ "${stderr_lines[-1]}" = "pause: cannot execute no-such-command-here: No such file or directory" ]
 	[ "${#stderr_lines[@]}" -eq $((1 + SUBREAPER_REFUSED)) ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /etc/passwd
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -- /etc/passwd
 	[ "$status" -eq 126 ]
 	[ "${stderr_lines[-1]}" = "pause: cannot execute /etc/passwd: Permission denied" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- /
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -- /
 	[ "$status" -eq 126 ]
 	[ "${stderr_lines[-1]}" = "pause: cannot execute /: Permission denied" ]
 	# a command that exits 127 itself is not mistaken for exec failure
-	run -127 --separate-stderr $PAUSE_RUNNER "$PAUSE" -- sh -c 'exit 127'
+	run -127 --separate-stderr "${RUNNER[@]}" "$PAUSE" -- sh -c 'exit 127'
 	[ "$status" -eq 127 ]
 	[[ $stderr != *"cannot execute"* ]]
 }
@@ -170,7 +171,7 @@ signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # for itself
 with open("/proc/self/status") as f:
     print("".join(l for l in f if l.startswith(("SigBlk:", "SigIgn:"))), end="", flush=True)
 argv = sys.argv[1:]
-os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /proc/self/status
+os.execvp(argv[0], argv)' "${RUNNER[@]}" "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /proc/self/status
 	echo "$output"
 	# (under qemu, pause's stderr also has the subreaper warning)
 	mapfile -t lines < <(grep '^Sig' <<<"$output")
@@ -187,12 +188,12 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 	has_sig "0x${lines[1]#*:	}" 10	# USR1 ignored
 	has_sig "0x${lines[1]#*:	}" 2	# INT ignored
 	# and from a plain shell trap, as the issue's example has it
-	run --separate-stderr sh -c "trap '' USR1; exec $PAUSE_RUNNER $PAUSE -- grep -E '^SigIgn:' /proc/self/status"
+	run --separate-stderr sh -c "trap '' USR1; exec ${RUNNER[*]} $PAUSE -- grep -E '^SigIgn:' /proc/self/status"
 	has_sig "0x${lines[0]#*:	}" 10
 }
 
 @test "orphans of the child leave 0 zombies, as a subreaper" {
-	start_init $PAUSE_RUNNER "$PAUSE" -- sh -c "$ORPHAN -n 500 && exec sleep 1000"
+	start_init "${RUNNER[@]}" "$PAUSE" -- sh -c "$ORPHAN -n 500 && exec sleep 1000"
 	wait_for 30 eval '[[ $(proc_state "$(child_of_pause)") == S && $(count_children "$PAUSE_PID") -eq 1 ]]'
 	[ "$(zombies_of "$PAUSE_PID")" -eq 0 ]
 	if ((SUBREAPER_REFUSED)); then
@@ -206,7 +207,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 
 @test "orphans of the child leave 0 zombies, as PID 1; exit status is the child's" {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
-	unshare --pid --fork --mount-proc -- $PAUSE_RUNNER "$PAUSE" -- \
+	unshare --pid --fork --mount-proc -- "${RUNNER[@]}" "$PAUSE" -- \
 		sh -c "$ORPHAN -n 2000 && exec sleep 1000" 2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
 	wait_for 20 first_child "$NS_JOB" >/dev/null
@@ -225,7 +226,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 		# inside a namespace whose PID 1 is a plain pause, so orphans are reaped
 		start_pid1
 		local outer=$PAUSE_PID outer_job=$NS_JOB
-		nsenter -t "$outer" -p -- env PAUSE_SUBREAPER=$value $PAUSE_RUNNER "$PAUSE" -- \
+		nsenter -t "$outer" -p -- env PAUSE_SUBREAPER=$value "${RUNNER[@]}" "$PAUSE" -- \
 			sh -c "$ORPHAN -n 20 -d 2000 && exec sleep 1000" 3>&- &
 		NS_JOB=$!
 		wait_for 20 first_child "$NS_JOB" >/dev/null
@@ -238,20 +239,20 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 		PAUSE_PID=$outer NS_JOB=$outer_job
 		stop_pause TERM
 	done
-	run --separate-stderr env PAUSE_SUBREAPER=maybe $PAUSE_RUNNER "$PAUSE" -- true
+	run --separate-stderr env PAUSE_SUBREAPER=maybe "${RUNNER[@]}" "$PAUSE" -- true
 	[ "$status" -eq 125 ]
 	[ "$stderr" = "pause: cannot parse PAUSE_SUBREAPER: 'maybe' is not 0/1, false/true, no/yes or off/on" ]
 }
 
 @test "PAUSE_GROUP=1 acts as -g; PAUSE_GRACE is checked" {
-	start_pipeline PAUSE_GROUP=1 $PAUSE_RUNNER "$PAUSE"
+	start_pipeline PAUSE_GROUP=1 "${RUNNER[@]}" "$PAUSE"
 	kill -URG "$PAUSE_PID"	# sh ignores it; both sigcatch print it
 	wait_for 10 grep -qx 23 "$BATS_TEST_TMPDIR/a"
 	wait_for 10 grep -qx 23 "$BATS_TEST_TMPDIR/b"
 	kill -TERM "$PAUSE_PID"
 	wait "$NS_JOB" || true
 	NS_JOB=
-	run --separate-stderr env PAUSE_GRACE=soon $PAUSE_RUNNER "$PAUSE" -- true
+	run --separate-stderr env PAUSE_GRACE=soon "${RUNNER[@]}" "$PAUSE" -- true
 	[ "$status" -eq 125 ]
 	[[ $stderr == "pause: cannot parse PAUSE_GRACE: 'soon' is not a number of seconds (0-86400)" ]]
 }
@@ -264,7 +265,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 @test "--grace: a descendant that exits on SIGTERM is waited for; the status is the child's" {
 	# the child leaves sigcatch behind, waits until it is ready, exits 7
 	local left=$BATS_TEST_TMPDIR/left
-	launch_init $PAUSE_RUNNER "$PAUSE" --grace 60 -- \
+	launch_init "${RUNNER[@]}" "$PAUSE" --grace 60 -- \
 		sh -c "$SIGCATCH >$left & until grep -qx ready $left; do sleep 0.01; done; exit 7"
 	wait_pause
 	[ "$STATUS" -eq 7 ]
@@ -274,7 +275,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 
 # bats test_tags=needs-subreaper
 @test "--grace: a descendant that ignores SIGTERM is SIGKILLed after the grace period" {
-	launch_init $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
+	launch_init "${RUNNER[@]}" "$PAUSE" --grace 1 -- \
 		sh -c "(trap '' TERM; exec sleep 1000) & sleep 0.2; exit 3"
 	wait_pause
 	[ "$STATUS" -eq 3 ]
@@ -283,7 +284,7 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 
 @test "--grace as PID 1: kill(-1) reaches the namespace, then pause exits with the child's status" {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
-	unshare --pid --fork --mount-proc -- $PAUSE_RUNNER "$PAUSE" --grace 1 -- \
+	unshare --pid --fork --mount-proc -- "${RUNNER[@]}" "$PAUSE" --grace 1 -- \
 		sh -c "(trap '' TERM; exec sleep 1001) & ($SIGCATCH >$BATS_TEST_TMPDIR/left &)
 			until grep -qx ready $BATS_TEST_TMPDIR/left 2>/dev/null; do sleep 0.01; done; exit 5" \
 		2>"$PAUSE_ERR" 3>&- &
@@ -295,40 +296,40 @@ os.execvp(argv[0], argv)' $PAUSE_RUNNER "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /pr
 }
 
 @test "Ctrl-C on a real terminal reaches the child: exit 130" {
-	run "$PTY_INTERRUPT" $PAUSE_RUNNER "$PAUSE" -- sleep 1000
+	run "$PTY_INTERRUPT" "${RUNNER[@]}" "$PAUSE" -- sleep 1000
 	[ "$status" -eq 130 ]
 }
 
 @test "--version prints the line dockerd parses; -v after -- belongs to CMD" {
-	run $PAUSE_RUNNER "$PAUSE" --version
+	run "${RUNNER[@]}" "$PAUSE" --version
 	[ "$status" -eq 0 ]
 	[[ $output =~ ^tini\ version\ ([^ ]+)\ -\ git\.([^.]+)$ ]]
 	[ "${BASH_REMATCH[1]}" = "$PAUSE_VERSION" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -- echo -v
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -- echo -v
 	[ "$output" = "-v" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -g -- printf '%s\n' --help
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -g -- printf '%s\n' --help
 	[ "$output" = "--help" ]
 	# options still answer -v before --
-	run $PAUSE_RUNNER "$PAUSE" -v -- true
+	run "${RUNNER[@]}" "$PAUSE" -v -- true
 	[ "$output" = "pause.c $PAUSE_VERSION" ]
 }
 
 @test "idle in init mode: parked with no timeout while the child runs" {
-	start_init $PAUSE_RUNNER "$PAUSE" -- sleep 1000
-	local nr set info timeout _rest
-	read -r nr set info timeout _rest <"/proc/$PAUSE_PID/syscall"
+	start_init "${RUNNER[@]}" "$PAUSE" -- sleep 1000
+	local nr timeout
+	read -r nr _ _ timeout _ <"/proc/$PAUSE_PID/syscall"
 	[ "$nr" = "$NR_SIGWAIT" ]
 	[ "$timeout" = 0x0 ]
 }
 
 @test "bad usage: one line, exit 125, nothing started" {
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -x -- true
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -x -- true
 	[ "$status" -eq 125 ]
 	[ "$stderr" = "pause: cannot parse option: '-x' is not an option (see pause --help)" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -g
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -g
 	[ "$status" -eq 125 ]
 	[ "$stderr" = "pause: cannot parse command line: '-g' is not followed by a command" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" --grace
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" --grace
 	[ "$status" -eq 125 ]
 	[ "$stderr" = "pause: cannot parse option: '--grace' needs a value" ]
 }

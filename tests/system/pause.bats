@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # The pause system suite. Runs against any build named by PAUSE (release,
 # ASan+UBSan, later every architecture under qemu); each test asserts on
 # what the kernel shows in /proc.
@@ -26,7 +27,7 @@ start_with_child() {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
 	"$@" bash -c '"$1" -S -w -n "$2" <"$3" >"$4" 3>&- & shift 4; exec "$@"' \
 		_ "$ORPHAN" "$count" "$fifo" "$BATS_TEST_TMPDIR/ready" \
-		$PAUSE_RUNNER "$PAUSE" 2>"$PAUSE_ERR" 3>&- &
+		"${RUNNER[@]}" "$PAUSE" 2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
 	PAUSE_PID=$NS_JOB
 	if [[ $1 == nsenter ]]; then
@@ -43,17 +44,17 @@ start_with_child() {
 }
 
 @test "-v prints 'pause.c <version>' on stdout and exits 0" {
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -v
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -v
 	[ "$status" -eq 0 ]
 	[ "$output" = "pause.c $PAUSE_VERSION" ]
 	[ -z "$stderr" ]
 }
 
 @test "-V and a -v among other arguments print the version too" {
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" -V
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" -V
 	[ "$status" -eq 0 ]
 	[ "$output" = "pause.c $PAUSE_VERSION" ]
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" foo --bar -v baz
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" foo --bar -v baz
 	[ "$status" -eq 0 ]
 	[ "$output" = "pause.c $PAUSE_VERSION" ]
 	[ -z "$stderr" ]
@@ -67,7 +68,7 @@ start_with_child() {
 }
 
 @test "--help prints usage on stdout and exits 0" {
-	run --separate-stderr $PAUSE_RUNNER "$PAUSE" --help
+	run --separate-stderr "${RUNNER[@]}" "$PAUSE" --help
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "Usage: pause "* ]]
 	[[ $output == *"-v, -V"* ]]
@@ -77,8 +78,8 @@ start_with_child() {
 
 @test "as PID 1: no warning, parked in rt_sigtimedwait with no timeout" {
 	start_pid1
-	local nr set info timeout _rest
-	read -r nr set info timeout _rest <"/proc/$PAUSE_PID/syscall"
+	local nr set timeout
+	read -r nr set _ timeout _ <"/proc/$PAUSE_PID/syscall"
 	[ "$nr" = "$NR_SIGWAIT" ]
 	[ "$timeout" = 0x0 ]
 	[ ! -s "$PAUSE_ERR" ]
@@ -171,7 +172,7 @@ start_with_child() {
 
 @test "children that died before pause started are reaped at once" {
 	PAUSE_ERR=$BATS_TEST_TMPDIR/pause.err
-	"$ZOMBIE_EXEC" 5 $PAUSE_RUNNER "$PAUSE" 2>"$PAUSE_ERR" 3>&- &
+	"$ZOMBIE_EXEC" 5 "${RUNNER[@]}" "$PAUSE" 2>"$PAUSE_ERR" 3>&- &
 	NS_JOB=$!
 	PAUSE_PID=$!
 	wait_for 10 parked "$PAUSE_PID"
@@ -270,7 +271,7 @@ start_with_child() {
 	for sig in 2:SIGINT:1 15:SIGTERM:2 17:SIGCHLD:3; do
 		IFS=: read -r sig name code <<<"$sig"
 		run --separate-stderr timeout 60 "$FAILSYS" "rt_sigaction:$sig=EPERM" -- \
-			$PAUSE_RUNNER "$PAUSE"
+			"${RUNNER[@]}" "$PAUSE"
 		echo "$name: status $status, stderr: $stderr"
 		[ "$status" -eq "$code" ]
 		[[ $stderr == *"pause: cannot install handling for $name: Operation not permitted" ]]
@@ -284,7 +285,7 @@ start_with_child() {
 	# LeakSanitizer blocks signals at exit too: the filter would fail it
 	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr \
 		timeout 60 "$FAILSYS" rt_sigprocmask:0=EPERM -- \
-		$PAUSE_RUNNER "$PAUSE"
+		"${RUNNER[@]}" "$PAUSE"
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"pause: cannot block signals: Operation not permitted" ]]
 }
