@@ -78,7 +78,7 @@ ASAN_CFLAGS := $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer $(SAN) $(CFLAGS)
 # test helpers and unit tests: ordinary libc programs
 TOOL_CFLAGS := $(BASEFLAGS) -O2 -g $(CFLAGS)
 
-PAUSE_SRC := src/pause/pause.c src/pause/init.c src/lib/msg.c src/lib/parse.c
+PAUSE_SRC := src/pause/pause.c src/pause/args.c src/pause/init.c src/lib/msg.c src/lib/parse.c
 PAUSE_HDR := src/pause/pause.h src/sys/sys.h src/lib/msg.h src/lib/parse.h
 NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
@@ -150,9 +150,30 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
-TEST_BINS := bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
+TEST_BINS := bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(FUZZ_BINS) $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
 	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg \
 	bin/pause-oci.tar
+
+# Fuzzing: a libFuzzer harness (clang, ASan+UBSan) for every parser of
+# outside input; corpora live in tests/fuzz/corpus/<harness>.
+FUZZ_SECONDS ?= 60
+FUZZERS := pause_args pod_args state cni values
+FUZZ_BINS := $(FUZZERS:%=bin/fuzz/%)
+FUZZ_CFLAGS := -std=gnu11 $(WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
+POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
+
+bin/fuzz/pause_args: tests/fuzz/pause_args.c tests/fuzz/argv.h src/pause/args.c \
+		src/lib/msg.c src/lib/parse.c $(PAUSE_HDR)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/pause_args.c src/pause/args.c src/lib/msg.c src/lib/parse.c
+
+bin/fuzz/%: tests/fuzz/%.c tests/fuzz/argv.h $(POD_LIB_SRC) $(POD_HDR)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(POD_LIB_SRC) $(POD_LIBS)
+
+fuzz: deps $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 # `make check` is the README's test command: it installs what the tests
 # need (Debian packages), builds every flavour and runs every tier.

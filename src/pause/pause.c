@@ -79,21 +79,6 @@ void warn(const char *what, long err)
 	msg_flush(&m, 2);
 }
 
-/* "pause: cannot parse <what>: '<arg>' <why>", then exit 125. */
-static int bad_usage(const char *what, const char *arg, const char *why)
-{
-	struct msg m = { 0 };
-
-	msg_str(&m, "pause: cannot parse ");
-	msg_str(&m, what);
-	msg_str(&m, ": '");
-	msg_str(&m, arg);
-	msg_str(&m, "' ");
-	msg_str(&m, why);
-	msg_flush(&m, 2);
-	return EXIT_INIT_FAILURE;
-}
-
 /*
  * Outside PID 1, orphans of our descendants would go to the real init and
  * never be reaped by us. A subreaper gets them instead. Refusal (seccomp,
@@ -195,187 +180,16 @@ static int pause_loop(const sys_sigset *wait_set)
 	}
 }
 
-/* Upstream prints the version if any argument is -v, case-insensitively. */
-static int is_version_flag(const char *arg)
-{
-	return arg[0] == '-' && (arg[1] | 0x20) == 'v' && arg[2] == '\0';
-}
-
-static int is_init_option(const char *arg)
-{
-	return str_eq(arg, "-g") || str_eq(arg, "-r") || str_eq(arg, "-e") ||
-	       str_eq(arg, "--grace");
-}
-
-/* What the command line asks for, when it is not simply "run". */
-enum request { RUN, SHOW_VERSION, SHOW_HELP, SHOW_TINI_VERSION };
-
-static enum request classify(const char *arg)
-{
-	if (is_version_flag(arg))
-		return SHOW_VERSION;
-	if (str_eq(arg, "--help"))
-		return SHOW_HELP;
-	if (str_eq(arg, "--version"))
-		return SHOW_TINI_VERSION;
-	return RUN;
-}
-
-/* Pause mode takes -v, --help, --version anywhere (-v first, as upstream
- * checks it before anything else) and ignores every other argument. */
-static enum request pause_request(int argc, char **argv)
-{
-	enum request found = RUN;
-
-	for (int i = 1; i < argc; i++) {
-		enum request r = classify(argv[i]);
-
-		if (r == SHOW_VERSION)
-			return r;
-		if (found == RUN)
-			found = r;
-	}
-	return found;
-}
-
-static int set_rewrite(struct init_opts *o, const char *arg)
-{
-	char from[16];
-	size_t i = 0;
-	int f, t;
-
-	while (arg[i] && arg[i] != ':' && i < sizeof(from) - 1) {
-		from[i] = arg[i];
-		i++;
-	}
-	from[i] = '\0';
-	if (arg[i] != ':')
-		return bad_usage("-r", arg, "is not FROM:TO");
-	f = parse_signal(from);
-	t = str_eq(arg + i + 1, "0") ? 0 : parse_signal(arg + i + 1);
-	if (f < 0 || t < 0)
-		return bad_usage("-r", arg, "names an unknown signal");
-	o->rewrite[f] = (unsigned char)t;
-	return 0;
-}
-
-static int set_exit_zero(struct init_opts *o, const char *arg)
-{
-	unsigned long code;
-
-	if (parse_uint(arg, 255, &code) < 0)
-		return bad_usage("-e", arg, "is not an exit code (0-255)");
-	o->exit_zero[code / 8] |= (unsigned char)(1U << (code % 8));
-	return 0;
-}
-
-static int set_grace(struct init_opts *o, const char *what, const char *arg)
-{
-	/* a day is more than any runtime's stop timeout */
-	if (parse_uint(arg, 86400, &o->grace) < 0)
-		return bad_usage(what, arg, "is not a number of seconds (0-86400)");
-	return 0;
-}
-
-/* Defaults from the environment, before the options override them. */
-static int init_env(struct init_opts *o, char **envp)
-{
-	const char *v;
-	int on;
-
-	o->subreaper = 1;
-	if ((v = env_get(envp, "PAUSE_GRACE")) && set_grace(o, "PAUSE_GRACE", v))
-		return EXIT_INIT_FAILURE;
-	if ((v = env_get(envp, "PAUSE_SUBREAPER"))) {
-		if ((on = parse_switch(v)) < 0)
-			return bad_usage("PAUSE_SUBREAPER", v, "is not 0/1, false/true, no/yes or off/on");
-		o->subreaper = on;
-	}
-	if ((v = env_get(envp, "PAUSE_GROUP"))) {
-		if ((on = parse_switch(v)) < 0)
-			return bad_usage("PAUSE_GROUP", v, "is not 0/1, false/true, no/yes or off/on");
-		o->group = on;
-	}
-	return 0;
-}
-
-/*
- * Init mode's command line: options, then CMD (after "--" or at the first
- * argument that is not an option). Returns 0 with o->argv set, a request
- * in *req, or an exit code.
- */
-static int parse_init(int argc, char **argv, char **envp, struct init_opts *o,
-		      enum request *req)
-{
-	int i, code;
-
-	for (i = 0; i <= SYS_NSIG; i++)
-		o->rewrite[i] = (unsigned char)i;
-	o->envp = envp;
-	if ((code = init_env(o, envp)))
-		return code;
-
-	*req = RUN;
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-
-		if (str_eq(arg, "--")) {
-			i++;
-			break;
-		}
-		if (arg[0] != '-')
-			break;
-		if ((*req = classify(arg)) != RUN)
-			return 0;
-		if (str_eq(arg, "-g")) {
-			o->group = 1;
-			continue;
-		}
-		if (!is_init_option(arg))
-			return bad_usage("option", arg, "is not an option (see pause --help)");
-		if (i + 1 >= argc)
-			return bad_usage("option", arg, "needs a value");
-		if (str_eq(arg, "-r"))
-			code = set_rewrite(o, argv[++i]);
-		else if (str_eq(arg, "-e"))
-			code = set_exit_zero(o, argv[++i]);
-		else
-			code = set_grace(o, "--grace", argv[++i]);
-		if (code)
-			return code;
-	}
-	if (i >= argc)
-		return bad_usage("command line", argv[i - 1], "is not followed by a command");
-	o->argv = argv + i;
-	return 0;
-}
-
-/* Init mode when "--" appears, or when the first argument is an init
- * option; otherwise arguments are ignored, as upstream ignores them. */
-static int wants_init(int argc, char **argv)
-{
-	if (argc > 1 && is_init_option(argv[1]))
-		return 1;
-	for (int i = 1; i < argc; i++)
-		if (str_eq(argv[i], "--"))
-			return i + 1 < argc;	/* a bare trailing "--" is ignored */
-	return 0;
-}
-
 int main(int argc, char **argv, char **envp)
 {
 	static struct init_opts opts;
 	struct inherited inh;
 	sys_sigset wait_set;
 	enum request req;
-	int init = wants_init(argc, argv), code;
+	int init, code;
 
-	if (init) {
-		if ((code = parse_init(argc, argv, envp, &opts, &req)))
-			return code;
-	} else {
-		req = pause_request(argc, argv);
-	}
+	if ((code = pause_args(argc, argv, envp, &opts, &req, &init)))
+		return code;
 	switch (req) {
 	case SHOW_VERSION:
 		put_str(1, "pause.c " PAUSE_VERSION "\n");

@@ -29,6 +29,14 @@ struct init_opts {
 	unsigned char exit_zero[256 / 8];	/* -e CODE */
 };
 
+/* What the command line asks for, when it is not simply "run". */
+enum request { RUN, SHOW_VERSION, SHOW_HELP, SHOW_TINI_VERSION };
+
+/* Parses the command line (args.c): 0 with *req, *init (init mode?) and,
+ * in init mode, *o set; or an exit code after a one-line message. */
+int pause_args(int argc, char **argv, char **envp, struct init_opts *o,
+	       enum request *req, int *init);
+
 void warn(const char *what, long err);
 void become_subreaper(void);
 int init_main(const struct init_opts *o, const sys_sigset *wait_set,

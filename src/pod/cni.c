@@ -83,7 +83,7 @@ int port_parse(const char *arg, struct port *out)
 
 /* A conflist as the spec has it: a name, a version and plugins that each
  * have a type naming a file (no path). */
-static bool conflist_valid(json_t *c)
+bool cni_conflist_valid(json_t *c)
 {
 	json_t *plugins = json_object_get(c, "plugins"), *pl;
 	size_t i;
@@ -143,7 +143,7 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 		if (found || path_join(path, sizeof(path), dir, files[i]) < 0)
 			continue;
 		c = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-		if (!c || !conflist_valid(c)) {
+		if (!c || !cni_conflist_valid(c)) {
 			/* kept: it is the error if no valid file has the name */
 			if (!broken[0])
 				snprintf(broken, sizeof(broken), "cannot use CNI conflist %s: %s",
@@ -223,6 +223,29 @@ static void netns_path(const struct pod *p, char *buf, size_t size)
 	if (ns_pin_path(p, ns_by_flag(CLONE_NEWNET), buf, size) < 0 ||
 	    ns_file_type(buf, NULL) != CLONE_NEWNET)
 		buf[0] = '\0';
+}
+
+void cni_error_text(const char *type, const char *out, int status, char *err, size_t errsz)
+{
+	/* the spec's error: {"code": N, "msg": "...", "details": "..."} */
+	json_error_t jerr;
+	json_t *e = out ? json_loads(out, 0, &jerr) : NULL;
+	const char *msg = json_string_value(json_object_get(e, "msg"));
+	const char *details = json_string_value(json_object_get(e, "details"));
+
+	if (msg)
+		snprintf(err, errsz, "plugin %s: %s%s%s", type, msg,
+			 details && *details ? ": " : "", details && *details ? details : "");
+	else if (WIFEXITED(status))
+		snprintf(err, errsz, "plugin %s: exited with status %d", type,
+			 WEXITSTATUS(status));
+	else
+		snprintf(err, errsz, "plugin %s: killed by signal %d", type, WTERMSIG(status));
+	/* one line: a plugin's message may hold newlines or other controls */
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	json_decref(e);
 }
 
 /* Runs plugin @type for @cmd with @conf on stdin. On success *out is its
@@ -313,25 +336,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 		snprintf(err, errsz, "plugin %s: its result is not JSON", type);
 		goto out;
 	} else {
-		/* the spec's error: {"code": N, "msg": "...", "details": "..."} */
-		json_error_t jerr;
-		json_t *e = res ? json_loads(res, 0, &jerr) : NULL;
-		const char *msg = json_string_value(json_object_get(e, "msg"));
-		const char *details = json_string_value(json_object_get(e, "details"));
-		if (msg)
-			snprintf(err, errsz, "plugin %s: %s%s%s", type, msg,
-				 details && *details ? ": " : "", details && *details ? details : "");
-		else if (WIFEXITED(status))
-			snprintf(err, errsz, "plugin %s: exited with status %d", type,
-				 WEXITSTATUS(status));
-		else
-			snprintf(err, errsz, "plugin %s: killed by signal %d", type,
-				 WTERMSIG(status));
-		/* one line: a plugin's message may span several */
-		for (char *c = err; *c; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = ' ';
-		json_decref(e);
+		cni_error_text(type, res, status, err, errsz);
 	}
 out:
 	free(text);
@@ -467,7 +472,7 @@ int cni_del(const struct pod *p)
 	list = json_object_get(record, "config");
 	snprintf(with_id.cni_id, sizeof(with_id.cni_id), "%s",
 		 json_string_value(json_object_get(record, "containerID")) ?: "");
-	if (!conflist_valid(list) || !with_id.cni_id[0]) {
+	if (!cni_conflist_valid(list) || !with_id.cni_id[0]) {
 		json_decref(record);
 		return fail(POD_EFAIL, "cannot remove network of pod %s: %s/%s is invalid",
 			    p->name, p->dir, CNI_RECORD);
@@ -487,12 +492,18 @@ json_t *cni_result(const struct pod *p)
 	return load_json(p, CNI_RESULT);
 }
 
+void cni_result_ip(json_t *result, char *buf, size_t size)
+{
+	const char *addr = json_string_value(json_object_get(
+		json_array_get(json_object_get(result, "ips"), 0), "address"));
+
+	snprintf(buf, size, "%.*s", addr ? (int)strcspn(addr, "/") : 1, addr ? addr : "-");
+}
+
 void cni_first_ip(const struct pod *p, char *buf, size_t size)
 {
 	json_t *r = p->network == NET_CNI ? cni_result(p) : NULL;
-	const char *addr = json_string_value(json_object_get(
-		json_array_get(json_object_get(r, "ips"), 0), "address"));
 
-	snprintf(buf, size, "%.*s", addr ? (int)strcspn(addr, "/") : 1, addr ? addr : "-");
+	cni_result_ip(r, buf, size);
 	json_decref(r);
 }

@@ -97,7 +97,7 @@ static bool key_valid(const char *key, size_t len)
 
 /* One KEY=VALUE per flag, never split further (CVE-2022-0811): the key is
  * checked against the namespaced set and the value may hold no newline. */
-static int add_sysctl(struct pod *p, size_t *used, const char *arg)
+int pod_add_sysctl(struct pod *p, size_t *used, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg), i;
@@ -461,7 +461,7 @@ out:
 	return rc;
 }
 
-int cmd_create(int argc, char **argv)
+int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 {
 	static const struct option opts[] = {
 		{ "share", required_argument, NULL, 's' },
@@ -474,19 +474,20 @@ int cmd_create(int argc, char **argv)
 		POD_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct pod p;	/* large: keep it off the stack */
-	const char *share = NULL, *hostname = NULL, *pause = NULL, *network = "none";
-	const char *conf_dir = CNI_DEFAULT_CONF_DIR, *cni_name = NULL;
+	const char *share = NULL, *hostname = NULL, *network = "none";
 	const char *sysctls[SYSCTL_MAX + 1];
 	size_t nsysctls = 0, used = 0, nports = 0;
 	struct port ports[PORTS_MAX];
 	int opt, rc;
 
+	a->pause = NULL;
+	a->conf_dir = CNI_DEFAULT_CONF_DIR;
+	a->cni_name = NULL;
 	while ((opt = getopt_long(argc, argv, "+:p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's': share = optarg; break;
 		case 'N': network = optarg ? optarg : network; break;
-		case 'C': conf_dir = optarg; break;
+		case 'C': a->conf_dir = optarg; break;
 		case 'p':
 			if (nports == PORTS_MAX)
 				return usage_error("create", "more than %d ports", PORTS_MAX);
@@ -496,7 +497,7 @@ int cmd_create(int argc, char **argv)
 			nports++;
 			break;
 		case 'H': hostname = optarg; break;
-		case 'P': pause = optarg; break;
+		case 'P': a->pause = optarg; break;
 		case 'S':
 			if (nsysctls == SYSCTL_MAX + 1)
 				return usage_error("create", "more than %d --sysctl", SYSCTL_MAX);
@@ -510,51 +511,62 @@ int cmd_create(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("create", optind == argc ? "NAME is missing"
 							    : "one NAME only");
-	if ((rc = pod_open(&p, argv[optind])))
+	if ((rc = pod_open(p, argv[optind])))
 		return rc;
-	memcpy(p.ports, ports, nports * sizeof(ports[0]));
-	p.nports = nports;
-	if (ns_parse_share(share ? share : NS_DEFAULT_SHARE, &p.share) < 0)
+	memcpy(p->ports, ports, nports * sizeof(ports[0]));
+	p->nports = nports;
+	if (ns_parse_share(share ? share : NS_DEFAULT_SHARE, &p->share) < 0)
 		return usage_error("create", "--share %.80s: not a list of net, ipc, "
 				   "uts, pid, cgroup", share);
 	if (strcmp(network, "none") == 0) {
-		p.network = NET_NONE;
+		p->network = NET_NONE;
 	} else if (strcmp(network, "host") == 0) {
-		if (share && (p.share & CLONE_NEWNET))
+		if (share && (p->share & CLONE_NEWNET))
 			return usage_error("create", "--network host and net in --share");
-		p.network = NET_HOST;
-		p.share &= ~CLONE_NEWNET;
+		p->network = NET_HOST;
+		p->share &= ~CLONE_NEWNET;
 	} else if (strcmp(network, "cni") == 0 || strncmp(network, "cni:", 4) == 0) {
-		p.network = NET_CNI;
-		cni_name = network[3] ? network + 4 : NULL;
-		if (cni_name && !pod_name_valid(cni_name))
+		p->network = NET_CNI;
+		a->cni_name = network[3] ? network + 4 : NULL;
+		if (a->cni_name && !pod_name_valid(a->cni_name))
 			return usage_error("create", "--network %.80s: not cni:NAME", network);
-		if (!(p.share & CLONE_NEWNET))
+		if (!(p->share & CLONE_NEWNET))
 			return usage_error("create", "--network cni needs net in --share");
 	} else {
 		return usage_error("create", "--network %.80s: not none, host, cni or "
 				   "cni:NAME", network);
 	}
-	if (p.nports && p.network != NET_CNI)
+	if (p->nports && p->network != NET_CNI)
 		return usage_error("create", "-p needs --network cni");
-	if (!p.share)
+	if (!p->share)
 		return usage_error("create", "--network host leaves nothing to share");
-	if (hostname && !(p.share & CLONE_NEWUTS))
+	if (hostname && !(p->share & CLONE_NEWUTS))
 		return usage_error("create", "--hostname needs uts in --share");
 	if (!hostname)
-		hostname = p.name;
+		hostname = p->name;
 	if (!hostname_valid(hostname))
 		return usage_error("create", "--hostname %.80s: not a host name", hostname);
-	strcpy(p.hostname, hostname);
+	strcpy(p->hostname, hostname);
 	for (size_t i = 0; i < nsysctls; i++)
-		if ((rc = add_sysctl(&p, &used, sysctls[i])))
+		if ((rc = pod_add_sysctl(p, &used, sysctls[i])))
 			return rc;
-	if (pause ? !realpath(pause, p.pause) : default_pause(p.pause, sizeof(p.pause)) < 0)
-		return fail(POD_EFAIL, "cannot find pause %s: %s", pause ? pause : "next to pod",
+	return POD_OK;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	static struct pod p;	/* large: keep it off the stack */
+	struct create_args a;
+	int rc = create_parse(argc, argv, &p, &a);
+
+	if (rc)
+		return rc;
+	if (a.pause ? !realpath(a.pause, p.pause) : default_pause(p.pause, sizeof(p.pause)) < 0)
+		return fail(POD_EFAIL, "cannot find pause %s: %s", a.pause ? a.pause : "next to pod",
 			    strerror(errno));
 	if (access(p.pause, X_OK) < 0)
 		return fail(POD_EFAIL, "cannot use pause %s: %s", p.pause, strerror(errno));
-	if (p.network == NET_CNI && (rc = cni_choose(&p, conf_dir, cni_name, &conflist)))
+	if (p.network == NET_CNI && (rc = cni_choose(&p, a.conf_dir, a.cni_name, &conflist)))
 		return rc;
 	rc = with_interrupts_held(make_pod, &p);
 	json_decref(conflist);

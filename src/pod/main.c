@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 			argv += optind;
 			argc -= optind;
 			optind = 0;	/* glibc: start over with argv[0] = COMMAND */
-			return commands[i].fn(argc, argv);
+			int rc = commands[i].fn(argc, argv);
+			return rc == POD_HELP_SHOWN ? POD_OK : rc;
 		}
 	return fail(POD_EUSAGE, "cannot run command %s: no such command (see 'pod --help')",
 		    argv[optind]);

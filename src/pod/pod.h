@@ -29,6 +29,7 @@ enum {
 	POD_RUN_EFAIL = 125,	/* pod run: pod itself failed */
 	POD_RUN_ENOEXEC = 126,	/* pod run: CMD found but not executable */
 	POD_RUN_ENOENT = 127,	/* pod run: CMD not found */
+	POD_HELP_SHOWN = -1,	/* --help printed: main exits 0 */
 };
 
 #define POD_NAME_MAX 63
@@ -124,6 +125,8 @@ int pod_root_lock(void);			/* fd, or -1 */
 int pod_state_load(struct pod *p);
 int pod_state_save(const struct pod *p);	/* 0, or -1 */
 json_t *state_json(const struct pod *p);
+/* state.json's text checked and read into @p (p->name must be set). */
+int pod_state_parse(struct pod *p, const char *text, size_t len);
 /* Start time (field 22) and state (field 3) of a process; -1 if gone. */
 int proc_stat(pid_t pid, unsigned long long *starttime, char *state);
 int boot_id(char *buf, size_t size);
@@ -159,6 +162,10 @@ int cni_add(struct pod *p, json_t *conflist);
  * the pod's directory; POD_OK if ADD never started. */
 int cni_del(const struct pod *p);
 json_t *cni_result(const struct pod *p);	/* the stored result, or NULL */
+/* What pod takes from plugins and conf files, checked (the fuzzer's too) */
+bool cni_conflist_valid(json_t *conflist);
+void cni_result_ip(json_t *result, char *buf, size_t size);
+void cni_error_text(const char *type, const char *out, int status, char *err, size_t errsz);
 /* The first IP of the stored result, without prefix, or "-". */
 void cni_first_ip(const struct pod *p, char *buf, size_t size);
 
@@ -168,6 +175,17 @@ typedef int (*member_fn)(pid_t pid, pid_t inside, void *arg);
  * nonzero return and returns it. */
 int pod_each_process(const struct pod *p, member_fn fn, void *arg);
 int pod_stop(const struct pod *p, unsigned timeout);
+
+/* create.c and run.c: the command lines alone (the fuzzer runs them) */
+struct create_args {
+	const char *pause, *conf_dir, *cni_name;
+};
+int create_parse(int argc, char **argv, struct pod *p, struct create_args *a);
+/* One --sysctl KEY=VALUE, checked against the namespaced set; appended. */
+int pod_add_sysctl(struct pod *p, size_t *used, const char *arg);
+struct run;
+int run_parse(int argc, char **argv, struct run *r);
+size_t run_size(void);
 
 /* commands */
 int cmd_create(int argc, char **argv);

@@ -345,7 +345,13 @@ static int parse_user(struct run *r, const char *arg)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+size_t run_size(void)
+{
+	return sizeof(struct run);
+}
+
+/* Options, NAME, CMD: 0, or an exit code (125 for every usage error). */
+int run_parse(int argc, char **argv, struct run *r)
 {
 	static const struct option opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
@@ -356,25 +362,24 @@ int cmd_run(int argc, char **argv)
 		POD_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct run r;
-	int opt, rc, pidfd;
+	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "+:dh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': r.detach = true; break;
-		case 'F': r.rootfs = optarg; break;
-		case 'w': r.workdir = optarg; break;
+		case 'd': r->detach = true; break;
+		case 'F': r->rootfs = optarg; break;
+		case 'w': r->workdir = optarg; break;
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return usage_error("run", "--env %.80s: not KEY=VALUE",
 						   optarg), POD_RUN_EFAIL;
-			if (r.nenvs == ENV_MAX)
+			if (r->nenvs == ENV_MAX)
 				return usage_error("run", "more than %d --env", ENV_MAX),
 				       POD_RUN_EFAIL;
-			r.envs[r.nenvs++] = optarg;
+			r->envs[r->nenvs++] = optarg;
 			break;
 		case 'u':
-			if (parse_user(&r, optarg) < 0)
+			if (parse_user(r, optarg) < 0)
 				return usage_error("run", "--user %.80s: not UID[:GID]",
 						   optarg), POD_RUN_EFAIL;
 			break;
@@ -386,7 +391,7 @@ int cmd_run(int argc, char **argv)
 	if (optind == argc)
 		return fail(POD_RUN_EFAIL, "cannot parse arguments: NAME is missing "
 			    "(see 'pod run --help')");
-	if (pod_open(&r.pod, argv[optind]))
+	if (pod_open(&r->pod, argv[optind]))
 		return POD_RUN_EFAIL;
 	optind++;
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
@@ -394,9 +399,19 @@ int cmd_run(int argc, char **argv)
 	if (optind == argc)
 		return fail(POD_RUN_EFAIL, "cannot parse arguments: CMD is missing "
 			    "(see 'pod run --help')");
-	r.cmd = argv + optind;
-	if (r.rootfs && r.rootfs[0] != '/')
-		return fail(POD_RUN_EFAIL, "cannot use rootfs %s: not an absolute path", r.rootfs);
+	r->cmd = argv + optind;
+	if (r->rootfs && r->rootfs[0] != '/')
+		return fail(POD_RUN_EFAIL, "cannot use rootfs %s: not an absolute path", r->rootfs);
+	return POD_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct run r;
+	int rc = run_parse(argc, argv, &r), pidfd;
+
+	if (rc)
+		return rc;
 	if (!realpath(pod_root, r.root_real))
 		return fail(POD_RUN_EFAIL, "cannot find pod %s: %s", r.pod.name,
 			    errno == ENOENT ? "no such pod" : strerror(errno));

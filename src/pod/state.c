@@ -272,6 +272,17 @@ static int state_parse(struct pod *p, json_t *root)
 	return 0;
 }
 
+int pod_state_parse(struct pod *p, const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	int rc = root ? state_parse(p, root) : -1;
+
+	json_decref(root);
+	p->has_state = rc == 0;
+	return rc;
+}
+
 int pod_state_load(struct pod *p)
 {
 	char path[4200];

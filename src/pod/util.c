@@ -67,7 +67,7 @@ int common_opt(int opt, char **argv, const char *cmd, const char *help)
 		return 0;
 	case 'h':
 		fputs(help, stdout);
-		exit(fflush(stdout) == 0 ? POD_OK : POD_EFAIL);
+		return fflush(stdout) == 0 ? POD_HELP_SHOWN : POD_EFAIL;
 	case ':':
 		return usage_error(cmd, "%s needs a value", arg);
 	default:
