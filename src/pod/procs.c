@@ -281,6 +281,10 @@ int pod_stop(const struct pod *p, unsigned timeout)
 	int pidfd = pod_pidfd(p), done = 0;
 	struct pollfd pfd;
 
+	/* without pidfds (kernels before 5.3) nothing here could be signalled
+	 * safely: say so rather than stop nothing */
+	if (pidfd < 0 && errno != ESRCH)
+		return -1;
 	memset(&t, 0, sizeof(t));
 	t.pause = p->pid;
 	t.sig = SIGTERM;
@@ -348,5 +352,7 @@ int cmd_stop(int argc, char **argv)
 	}
 	if ((rc = find_pod(&p, argc, argv, "stop")))
 		return rc;
-	return pod_stop(&p, (unsigned)timeout) < 0 ? POD_EFAIL : POD_OK;
+	if (pod_stop(&p, (unsigned)timeout) < 0)
+		return fail(POD_EFAIL, "cannot stop pod %s: %s", p.name, strerror(errno));
+	return POD_OK;
 }

@@ -420,6 +420,7 @@ int cmd_run(int argc, char **argv)
 			    errno == ENOENT ? "no such pod" : "its state is invalid");
 	pidfd = pod_pidfd(&r.pod);
 	if (pidfd < 0)
-		return fail(POD_RUN_EFAIL, "cannot run in pod %s: it is not running", r.pod.name);
+		return fail(POD_RUN_EFAIL, "cannot run in pod %s: %s", r.pod.name,
+			    errno == ESRCH ? "it is not running" : strerror(errno));
 	return launch(&r, pidfd);
 }

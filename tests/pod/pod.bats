@@ -244,7 +244,8 @@ kernel.core_pattern=|/tmp/x" net..x=1 .net=1 noequals "net/core/somaxconn=1"; do
 	[[ ${lines[1]} =~ ^\ *[0-9]+\ ps\ -eo ]]
 	[ "${#lines[@]}" -eq 2 ]
 	# its own mount namespace, without any pod's pins
-	run pod run p1 -- sh -c 'readlink /proc/self/ns/mnt; grep -c nsfs /proc/self/mountinfo'
+	[[ $(grep -c " $POD_ROOT/.* - nsfs " /proc/self/mountinfo) == 4 ]]	# the host has them
+	run pod run p1 -- sh -c "readlink /proc/self/ns/mnt; grep -c ' $POD_ROOT/' /proc/self/mountinfo"
 	[[ ${lines[0]} != "$(readlink /proc/self/ns/mnt)" ]]
 	[[ ${lines[1]} == 0 ]]
 }
