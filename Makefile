@@ -150,7 +150,9 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
-TEST_BINS := bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(FUZZ_BINS) $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
+# (recursive =: FUZZ_BINS is defined further down)
+TEST_BINS = bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(FUZZ_BINS) \
+	bin/libc/pause-static $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
 	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg \
 	bin/pause-oci.tar
 

@@ -81,14 +81,16 @@ int port_parse(const char *arg, struct port *out)
 	return 0;
 }
 
-/* A conflist as the spec has it: a name, a version and plugins that each
- * have a type naming a file (no path). */
+/* A conflist as the spec has it: a name (the spec's [a-zA-Z0-9][a-zA-Z0-9_.-]*,
+ * here also at most 63 characters, as pod names), a version, and plugins
+ * that each have a type naming a file (no path). */
 bool cni_conflist_valid(json_t *c)
 {
 	json_t *plugins = json_object_get(c, "plugins"), *pl;
+	const char *name = json_string_value(json_object_get(c, "name"));
 	size_t i;
 
-	if (!json_is_string(json_object_get(c, "name")) ||
+	if (!name || !pod_name_valid(name) ||
 	    !json_is_string(json_object_get(c, "cniVersion")) ||
 	    !json_is_array(plugins) || json_array_size(plugins) == 0)
 		return false;
