@@ -181,9 +181,6 @@ int cmd_inspect(int argc, char **argv)
  * crash at any point leaves something this can finish. */
 int pod_remove(struct pod *p, bool force)
 {
-	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
-					     CNI_FILES };
-	char path[4200];
 	int rc;
 
 	pod_state_load(p);
@@ -197,6 +194,17 @@ int pod_remove(struct pod *p, bool force)
 	 * on, having said what the plugin left. */
 	if ((rc = cni_del(p)) != POD_OK && !force)
 		return rc;
+	return pod_clear(p);
+}
+
+/* Pins, then the files pod writes, then the directories; a missing one is
+ * fine. Stops at the first failure, which it reports. */
+int pod_clear(struct pod *p)
+{
+	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
+					     CNI_FILES };
+	char path[4200];
+
 	for (size_t i = 0; i < ns_kinds_len; i++)
 		if (ns_unpin(p, &ns_kinds[i]) < 0)
 			return fail(POD_EFAIL, "cannot unpin %s namespace of pod %s: %s",

@@ -17,7 +17,6 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,24 +166,6 @@ static int default_pause(char *buf, size_t size)
 
 /* ---- the child, which becomes pause ---- */
 
-/* A child's failure travels to the parent as one finished message. */
-__attribute__((format(printf, 2, 3), noreturn))
-static void child_fail(int fd, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	int saved = errno;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg) - 64, fmt, ap);
-	va_end(ap);
-	n = strlen(msg);
-	snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
-	(void)write_all(fd, msg, strlen(msg));
-	_exit(1);
-}
-
 static int lo_up(void)
 {
 	struct ifreq ifr;
@@ -241,24 +222,24 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 	close(go_fd);
 	setsid();
 	if (chdir("/") < 0)
-		child_fail(err_fd, "cannot enter / in pod %s", p->name);
+		report_fail(err_fd, POD_EFAIL, "cannot enter / in pod %s", p->name);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-		child_fail(err_fd, "cannot set up pause's stdio in pod %s", p->name);
+		report_fail(err_fd, POD_EFAIL, "cannot set up pause's stdio in pod %s", p->name);
 	if ((p->share & CLONE_NEWNET) && (fault("lo") < 0 || lo_up() < 0))
-		child_fail(err_fd, "cannot bring up lo in pod %s", p->name);
+		report_fail(err_fd, POD_EFAIL, "cannot bring up lo in pod %s", p->name);
 	if ((p->share & CLONE_NEWUTS) &&
 	    (fault("hostname") < 0 || sethostname(p->hostname, strlen(p->hostname)) < 0))
-		child_fail(err_fd, "cannot set hostname %s of pod %s", p->hostname, p->name);
+		report_fail(err_fd, POD_EFAIL, "cannot set hostname %s of pod %s", p->hostname, p->name);
 	for (size_t i = 0; i < p->nsysctls; i++)
 		if (fault("sysctl") < 0 || set_sysctl(&p->sysctls[i]) < 0)
-			child_fail(err_fd, "cannot set sysctl %s of pod %s",
+			report_fail(err_fd, POD_EFAIL, "cannot set sysctl %s of pod %s",
 				   p->sysctls[i].key, p->name);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (fault("exec") == 0)
 		execve(p->pause, argv, envp);
-	child_fail(err_fd, "cannot start pause %s in pod %s", p->pause, p->name);
+	report_fail(err_fd, POD_EFAIL, "cannot start pause %s in pod %s", p->pause, p->name);
 }
 
 /* ---- the parent ---- */
@@ -267,15 +248,13 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 static json_t *conflist;
 
 struct made {
-	bool root, dir, ns_dir, cni;
+	bool root, dir, cni;
 	int lock, pidfd;
 	pid_t child;
 };
 
 static void undo(struct pod *p, struct made *m)
 {
-	char path[4200];
-
 	/* the network goes while its pin still holds the namespace */
 	if (m->cni)
 		cni_del(p);
@@ -287,22 +266,8 @@ static void undo(struct pod *p, struct made *m)
 	}
 	if (m->pidfd >= 0)
 		close(m->pidfd);
-	if (m->ns_dir) {
-		for (size_t i = 0; i < ns_kinds_len; i++)
-			if (ns_unpin(p, &ns_kinds[i]) < 0)
-				fail(POD_EFAIL, "cannot unpin %s namespace of pod %s: %s",
-				     ns_kinds[i].name, p->name, strerror(errno));
-		if (path_join(path, sizeof(path), p->dir, "ns") == 0)
-			rmdir(path);
-	}
-	if (m->dir) {
-		const char *files[] = { "state.json", ".state.json.tmp", "log", CNI_FILES };
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-			if (path_join(path, sizeof(path), p->dir, files[i]) == 0)
-				unlink(path);
-		if (rmdir(p->dir) < 0)
-			fail(POD_EFAIL, "cannot remove %s: %s", p->dir, strerror(errno));
-	}
+	if (m->dir)
+		pod_clear(p);
 	if (m->lock >= 0)
 		close(m->lock);
 	if (m->root)
@@ -331,7 +296,8 @@ static int make_pod(struct pod *p)
 {
 	struct made m = { .lock = -1, .pidfd = -1 };
 	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, log_fd = -1, rc = POD_EFAIL, status;
-	char path[4200], msg[600];
+	char path[4200];
+	struct report rep;
 	ssize_t n;
 
 	if (fault("root") < 0) {
@@ -361,7 +327,6 @@ static int make_pod(struct pod *p)
 		fail(POD_EFAIL, "cannot create %s/ns: %s", p->dir, strerror(errno));
 		goto out;
 	}
-	m.ns_dir = true;
 	for (size_t i = 0; i < ns_kinds_len; i++) {
 		int fd;
 		if (!(p->share & ns_kinds[i].flag))
@@ -423,11 +388,12 @@ static int make_pod(struct pod *p)
 		fail(POD_EFAIL, "cannot start pause for pod %s: %s", p->name, strerror(errno));
 		goto out;
 	}
-	while ((n = read(err[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+	while ((n = read(err[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
 		;
 	if (n != 0) {
-		msg[n > 0 ? n : 0] = '\0';
-		fail(POD_EFAIL, "%s", n > 0 ? msg : "cannot start pause: lost its report");
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		fail(POD_EFAIL, "%s", n == (ssize_t)sizeof(rep) ? rep.msg
+				      : "cannot start pause: lost its report");
 		goto out;
 	}
 	/* EOF comes from the exec, or from a child that died before it */

@@ -100,6 +100,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct pod;
 int with_interrupts_held(int (*fn)(struct pod *), struct pod *p);
+/* What a forked child that fails before its exec tells the parent, in one
+ * pipe write: "cannot <verb> <object>: <strerror(errno)>" and the exit
+ * code; then it exits with that code. */
+struct report {
+	int code;
+	char msg[500];
+};
+__attribute__((format(printf, 3, 4), noreturn))
+void report_fail(int fd, int code, const char *fmt, ...);
 int path_join(char *buf, size_t size, const char *a, const char *b);
 /* Reads a small file whole; NUL-terminated, returns length or -1. */
 ssize_t read_file(const char *path, char *buf, size_t size);
@@ -198,6 +207,8 @@ int cmd_rm(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 /* rm's work, shared with gc; the caller holds the root lock */
 int pod_remove(struct pod *p, bool force);
+/* The pins, files and directories of a pod whose processes are gone */
+int pod_clear(struct pod *p);
 int pod_remove_forced(struct pod *p);	/* pod_remove(p, true) */
 int pod_remove_stopped(struct pod *p);	/* pod_remove(p, false) */
 

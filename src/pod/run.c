@@ -12,7 +12,6 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,29 +56,6 @@ struct run {
 	gid_t gid;
 	char **cmd;
 };
-
-/* What a failed member tells the parent, in one pipe write. */
-struct report {
-	int code;
-	char msg[500];
-};
-
-__attribute__((format(printf, 3, 4), noreturn))
-static void member_fail(int fd, int code, const char *fmt, ...)
-{
-	struct report r = { .code = code };
-	va_list ap;
-	int saved = errno;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(r.msg, sizeof(r.msg) - 64, fmt, ap);
-	va_end(ap);
-	n = strlen(r.msg);
-	snprintf(r.msg + n, sizeof(r.msg) - n, ": %s", strerror(saved));
-	(void)write_all(fd, &r, sizeof(r));
-	_exit(code);
-}
 
 /* Mountinfo escapes space, tab, newline and backslash as \ooo. */
 static void unescape(char *s)
@@ -134,18 +110,18 @@ static void fresh_view(const struct run *r, int err_fd)
 	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	if (drop_pins(r->root_real) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot drop pins from the mounts of a member of pod %s",
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot drop pins from the mounts of a member of pod %s",
 			    r->pod.name);
 	if (r->pod.share & CLONE_NEWPID) {
 		umount2("/proc", MNT_DETACH);
 		if (mount("proc", "/proc", "proc", flags, NULL) < 0)
-			member_fail(err_fd, POD_RUN_EFAIL, "cannot mount /proc for pod %s",
+			report_fail(err_fd, POD_RUN_EFAIL, "cannot mount /proc for pod %s",
 				    r->pod.name);
 	}
 	if (r->pod.share & CLONE_NEWNET) {
 		umount2("/sys", MNT_DETACH);
 		if (mount("sysfs", "/sys", "sysfs", flags | MS_RDONLY, NULL) < 0)
-			member_fail(err_fd, POD_RUN_EFAIL, "cannot mount /sys for pod %s",
+			report_fail(err_fd, POD_RUN_EFAIL, "cannot mount /sys for pod %s",
 				    r->pod.name);
 	}
 }
@@ -159,18 +135,18 @@ static void enter_rootfs(const struct run *r, int err_fd)
 
 	if (mount(r->rootfs, r->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 ||
 	    chdir(r->rootfs) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot use rootfs %s", r->rootfs);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot use rootfs %s", r->rootfs);
 	if (mount("proc", "proc", "proc", flags, NULL) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot mount proc in rootfs %s", r->rootfs);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot mount proc in rootfs %s", r->rootfs);
 	if (stat("sys", &st) == 0 && S_ISDIR(st.st_mode) &&
 	    mount("sysfs", "sys", "sysfs", flags | MS_RDONLY, NULL) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot mount sys in rootfs %s", r->rootfs);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot mount sys in rootfs %s", r->rootfs);
 	if (stat("dev", &st) == 0 && S_ISDIR(st.st_mode) &&
 	    mount("/dev", "dev", NULL, MS_BIND | MS_REC, NULL) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot bind /dev into rootfs %s", r->rootfs);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot bind /dev into rootfs %s", r->rootfs);
 	if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
 	    chdir("/") < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot pivot into rootfs %s", r->rootfs);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot pivot into rootfs %s", r->rootfs);
 }
 
 static void member_main(const struct run *r, int err_fd, int log_fd, const sigset_t *mask)
@@ -178,7 +154,7 @@ static void member_main(const struct run *r, int err_fd, int log_fd, const sigse
 	if (r->detach) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-			member_fail(err_fd, POD_RUN_EFAIL, "cannot redirect output to %s/log",
+			report_fail(err_fd, POD_RUN_EFAIL, "cannot redirect output to %s/log",
 				    r->pod.dir);
 	} else {
 		/* Its own process group, in the terminal's foreground if we
@@ -190,23 +166,23 @@ static void member_main(const struct run *r, int err_fd, int log_fd, const sigse
 			tcsetpgrp(STDIN_FILENO, getpid());
 	}
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot make a mount namespace for pod %s",
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot make a mount namespace for pod %s",
 			    r->pod.name);
 	if (r->rootfs)
 		enter_rootfs(r, err_fd);
 	else
 		fresh_view(r, err_fd);
 	if (r->workdir && chdir(r->workdir) < 0)
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot enter workdir %s", r->workdir);
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot enter workdir %s", r->workdir);
 	for (size_t i = 0; i < r->nenvs; i++)
 		if (putenv(r->envs[i]) < 0)
-			member_fail(err_fd, POD_RUN_EFAIL, "cannot set %s", r->envs[i]);
+			report_fail(err_fd, POD_RUN_EFAIL, "cannot set %s", r->envs[i]);
 	if (r->user && (setgroups(0, NULL) < 0 || setgid(r->gid) < 0 || setuid(r->uid) < 0))
-		member_fail(err_fd, POD_RUN_EFAIL, "cannot become user %u:%u",
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot become user %u:%u",
 			    (unsigned)r->uid, (unsigned)r->gid);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execvp(r->cmd[0], r->cmd);
-	member_fail(err_fd, errno == ENOENT ? POD_RUN_ENOENT : POD_RUN_ENOEXEC,
+	report_fail(err_fd, errno == ENOENT ? POD_RUN_ENOENT : POD_RUN_ENOEXEC,
 		    "cannot run %s in pod %s", r->cmd[0], r->pod.name);
 }
 
@@ -294,7 +270,7 @@ static int launch(struct run *r, int pidfd)
 			setsid();
 			pid_t member = fork();
 			if (member < 0)
-				member_fail(err[1], POD_RUN_EFAIL, "cannot fork");
+				report_fail(err[1], POD_RUN_EFAIL, "cannot fork");
 			if (member > 0)
 				_exit(0);
 		}

@@ -95,6 +95,23 @@ int with_interrupts_held(int (*fn)(struct pod *), struct pod *p)
 	return rc;
 }
 
+__attribute__((noreturn))
+void report_fail(int fd, int code, const char *fmt, ...)
+{
+	struct report r = { .code = code };
+	va_list ap;
+	int saved = errno;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(r.msg, sizeof(r.msg) - 64, fmt, ap);
+	va_end(ap);
+	n = strlen(r.msg);
+	snprintf(r.msg + n, sizeof(r.msg) - n, ": %s", strerror(saved));
+	(void)write_all(fd, &r, sizeof(r));
+	_exit(code);
+}
+
 int path_join(char *buf, size_t size, const char *a, const char *b)
 {
 	int n = snprintf(buf, size, "%s/%s", a, b);
