@@ -103,11 +103,6 @@ bool cni_conflist_valid(json_t *c)
 	return true;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int make_id(struct pod *p)
 {
 	unsigned char id[16];
@@ -138,7 +133,7 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 	}
 	if (d)
 		closedir(d);
-	qsort(files, n, sizeof(files[0]), name_cmp);
+	qsort(files, n, sizeof(files[0]), str_ptr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		json_error_t jerr;
 		json_t *c;

@@ -129,7 +129,7 @@ int ns_unpin(const struct pod *p, const struct ns_kind *k)
 	return 0;
 }
 
-int ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
+const struct ns_kind *ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 {
 	const struct ns_kind *k = ns_by_flag(CLONE_NEWPID);
 	char pin[4200];
@@ -142,12 +142,12 @@ int ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 				break;
 			}
 	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
-		return -1;
+		return NULL;
 	if (ns_file_type(pin, &st) != k->flag) {
 		errno = ESRCH;
-		return -1;
+		return NULL;
 	}
 	*dev = st.st_dev;
 	*ino = st.st_ino;
-	return 0;
+	return k;
 }

@@ -110,6 +110,8 @@ struct report {
 __attribute__((format(printf, 3, 4), noreturn))
 void report_fail(int fd, int code, const char *fmt, ...);
 int path_join(char *buf, size_t size, const char *a, const char *b);
+/* qsort's comparison for an array of strings */
+int str_ptr_cmp(const void *a, const void *b);
 /* Reads a small file whole; NUL-terminated, returns length or -1. */
 ssize_t read_file(const char *path, char *buf, size_t size);
 int write_all(int fd, const void *buf, size_t len);
@@ -155,8 +157,9 @@ int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t 
 int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid);
 /* Unmounts (only if it is an nsfs of the right type) and unlinks. */
 int ns_unpin(const struct pod *p, const struct ns_kind *k);
-/* The pod's key namespace (pid if shared, else the first shared). */
-int ns_key(const struct pod *p, dev_t *dev, ino_t *ino);
+/* The pod's key namespace (pid if shared, else the first shared), with
+ * its pin's device and inode; NULL if that pin holds no namespace. */
+const struct ns_kind *ns_key(const struct pod *p, dev_t *dev, ino_t *ino);
 
 /* cni.c: CNI 1.0.0, run as the spec's runtime. The conflist used for ADD
  * and its result are kept in the pod's directory, so DEL gets exactly

@@ -51,22 +51,15 @@ static pid_t inside_pid(pid_t pid)
 
 int pod_each_process(const struct pod *p, member_fn fn, void *arg)
 {
-	const struct ns_kind *k = NULL;
+	const struct ns_kind *k;
 	dev_t dev;
 	ino_t ino;
 	DIR *d;
 	struct dirent *e;
 	int rc = 0;
 
-	if (ns_key(p, &dev, &ino) < 0)
+	if (!(k = ns_key(p, &dev, &ino)))
 		return 0;	/* no pins: nothing can be in the pod */
-	k = ns_by_flag(CLONE_NEWPID);
-	if (!(p->share & CLONE_NEWPID))
-		for (size_t i = 0; i < ns_kinds_len; i++)
-			if (p->share & ns_kinds[i].flag) {
-				k = &ns_kinds[i];
-				break;
-			}
 	if (!(d = opendir("/proc")))
 		return -1;
 	while (rc == 0 && (e = readdir(d))) {
@@ -207,8 +200,6 @@ struct targets {
 static int signal_member(pid_t pid, pid_t inside, void *arg)
 {
 	struct targets *t = arg;
-	unsigned long long start;
-	char state;
 	int fd;
 
 	if (pid == t->pause || t->n == STOP_MAX)
@@ -219,8 +210,8 @@ static int signal_member(pid_t pid, pid_t inside, void *arg)
 	fd = pidfd_open(pid, 0);
 	if (fd < 0)
 		return 0;
-	/* still in the pod? (the scan saw the pid before the pidfd existed) */
-	if (proc_stat(pid, &start, &state) < 0 || inside_pid(pid) != inside) {
+	/* still that process? (the scan saw the pid before the pidfd existed) */
+	if (inside_pid(pid) != inside) {
 		close(fd);
 		return 0;
 	}

@@ -272,10 +272,9 @@ static int state_parse(struct pod *p, json_t *root)
 	return 0;
 }
 
-int pod_state_parse(struct pod *p, const char *text, size_t len)
+/* Takes @root (NULL: unreadable JSON), reads it into @p and drops it. */
+static int state_take(struct pod *p, json_t *root)
 {
-	json_error_t err;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	int rc = root ? state_parse(p, root) : -1;
 
 	json_decref(root);
@@ -283,28 +282,25 @@ int pod_state_parse(struct pod *p, const char *text, size_t len)
 	return rc;
 }
 
+int pod_state_parse(struct pod *p, const char *text, size_t len)
+{
+	json_error_t err;
+
+	return state_take(p, json_loadb(text, len, JSON_REJECT_DUPLICATES, &err));
+}
+
 int pod_state_load(struct pod *p)
 {
 	char path[4200];
 	json_error_t err;
-	json_t *root;
-	int rc;
 
 	p->has_state = false;
 	if (path_join(path, sizeof(path), p->dir, "state.json") < 0)
 		return -1;
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (!root) {
+	if (state_take(p, json_load_file(path, JSON_REJECT_DUPLICATES, &err)) < 0) {
 		errno = access(p->dir, F_OK) == 0 ? EINVAL : ENOENT;
 		return -1;
 	}
-	rc = state_parse(p, root);
-	json_decref(root);
-	if (rc < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	p->has_state = true;
 	return 0;
 }
 
@@ -356,11 +352,6 @@ int pod_state_save(const struct pod *p)
 	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int pod_list(char ***names, size_t *count)
 {
 	DIR *d = opendir(pod_root);
@@ -389,7 +380,7 @@ int pod_list(char ***names, size_t *count)
 	}
 	closedir(d);
 	if (n)
-		qsort(list, n, sizeof(*list), name_cmp);
+		qsort(list, n, sizeof(*list), str_ptr_cmp);
 	*names = list;
 	*count = n;
 	return 0;

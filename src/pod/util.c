@@ -112,6 +112,11 @@ void report_fail(int fd, int code, const char *fmt, ...)
 	_exit(code);
 }
 
+int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int path_join(char *buf, size_t size, const char *a, const char *b)
 {
 	int n = snprintf(buf, size, "%s/%s", a, b);
