@@ -62,6 +62,13 @@ no_zombies_of() { [[ $(zombies_of "$1") == 0 ]]; }
 
 no_children_of() { [[ $(count_children "$1") == 0 ]]; }
 
+# tcp_listening NETNS PORT: true once a TCP socket listens on PORT in the
+# network namespace at NETNS (a pin or /proc/PID/ns/net).
+tcp_listening() {
+	nsenter --net="$1" cat /proc/net/tcp |
+		awk -v p="$(printf ':%04X' "$2")" '$2 ~ p "$" && $4 == "0A" { f = 1 } END { exit !f }'
+}
+
 # Bits of a signal mask from /proc/PID/status (SigBlk, SigIgn, ShdPnd...).
 sigmask() {
 	awk -v f="$2:" '$1 == f { print "0x" $2 }' "/proc/$1/status"

@@ -70,10 +70,7 @@ pod_teardown() {
 # listening_in NAME PORT: true once a TCP socket listens on PORT in the
 # pod's network namespace (read through its pin, as any tool would).
 listening_in() {
-	local hex
-	hex=$(printf ':%04X ' "$2")
-	nsenter --net="$POD_ROOT/$1/ns/net" cat /proc/net/tcp |
-		awk -v p="$hex" 'index($2 " ", p) && $4 == "0A" { f = 1 } END { exit !f }'
+	tcp_listening "$POD_ROOT/$1/ns/net" "$2"
 }
 
 # ---- CNI: each test its own conflist, bridge, subnet and host port ----
