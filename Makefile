@@ -78,8 +78,8 @@ ASAN_CFLAGS := $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer $(SAN) $(CFLAGS)
 # test helpers and unit tests: ordinary libc programs
 TOOL_CFLAGS := $(BASEFLAGS) -O2 -g $(CFLAGS)
 
-PAUSE_SRC := src/pause/pause.c src/pause/args.c src/pause/init.c src/lib/msg.c src/lib/parse.c
-PAUSE_HDR := src/pause/pause.h src/sys/sys.h src/lib/msg.h src/lib/parse.h
+PAUSE_SRC := src/pause/main.c src/pause/pause.c src/pause/args.c src/pause/init.c src/lib/msg.c src/lib/parse.c
+PAUSE_HDR := src/pause/pause.h src/sys/sys.h src/lib/msg.h src/lib/parse.h src/lib/array.h
 NOLIBC_SRC := $(PAUSE_SRC) src/sys/nolibc.c
 NOLIBC_HDR := $(PAUSE_HDR) src/sys/sys-nolibc.h $(wildcard src/sys/arch/*.h)
 ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)

@@ -19,6 +19,18 @@ int str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+void warn(const char *what, long err)
+{
+	struct msg m = { 0 };
+
+	msg_str(&m, msg_prog);
+	msg_str(&m, ": ");
+	msg_str(&m, what);
+	msg_str(&m, ": ");
+	msg_errno(&m, err);
+	msg_flush(&m, 2);
+}
+
 void msg_str(struct msg *m, const char *s)
 {
 	/* keep one byte for the newline msg_flush adds */

@@ -24,6 +24,11 @@ void msg_errno(struct msg *m, long err);
 /* Ends the line with '\n' and writes it to @fd; returns the write result. */
 long msg_flush(struct msg *m, int fd);
 
+/* "<msg_prog>: <what>: <reason>" on stderr, in one write; @err is -errno
+ * or errno. Each program defines msg_prog, its name. */
+extern const char msg_prog[];
+void warn(const char *what, long err);
+
 /* The strerror(3) text for the errors our programs can meet, or NULL. */
 const char *errno_text(long err);
 

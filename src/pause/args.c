@@ -37,29 +37,30 @@ static int is_init_option(const char *arg)
 	       str_eq(arg, "--grace");
 }
 
-static enum request classify(const char *arg)
+/* A request that ends the command line's work, or @otherwise. */
+static enum request classify(const char *arg, enum request otherwise)
 {
 	if (is_version_flag(arg))
-		return SHOW_VERSION;
+		return REQ_VERSION;
 	if (str_eq(arg, "--help"))
-		return SHOW_HELP;
+		return REQ_HELP;
 	if (str_eq(arg, "--version"))
-		return SHOW_TINI_VERSION;
-	return RUN;
+		return REQ_TINI_VERSION;
+	return otherwise;
 }
 
 /* Pause mode takes -v, --help, --version anywhere (-v first, as upstream
  * checks it before anything else) and ignores every other argument. */
 static enum request pause_request(int argc, char **argv)
 {
-	enum request found = RUN;
+	enum request found = REQ_PAUSE;
 
 	for (int i = 1; i < argc; i++) {
-		enum request r = classify(argv[i]);
+		enum request r = classify(argv[i], REQ_PAUSE);
 
-		if (r == SHOW_VERSION)
+		if (r == REQ_VERSION)
 			return r;
-		if (found == RUN)
+		if (found == REQ_PAUSE)
 			found = r;
 	}
 	return found;
@@ -142,7 +143,7 @@ static int parse_init(int argc, char **argv, char **envp, struct init_opts *o,
 	if ((code = init_env(o, envp)))
 		return code;
 
-	*req = RUN;
+	*req = REQ_INIT;
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
@@ -152,7 +153,7 @@ static int parse_init(int argc, char **argv, char **envp, struct init_opts *o,
 		}
 		if (arg[0] != '-')
 			break;
-		if ((*req = classify(arg)) != RUN)
+		if ((*req = classify(arg, REQ_INIT)) != REQ_INIT)
 			return 0;
 		if (str_eq(arg, "-g")) {
 			o->group = 1;
@@ -190,10 +191,9 @@ static int wants_init(int argc, char **argv)
 }
 
 int pause_args(int argc, char **argv, char **envp, struct init_opts *o,
-	       enum request *req, int *init)
+	       enum request *req)
 {
-	*init = wants_init(argc, argv);
-	if (*init)
+	if (wants_init(argc, argv))
 		return parse_init(argc, argv, envp, o, req);
 	*req = pause_request(argc, argv);
 	return 0;

@@ -103,22 +103,63 @@ static long exec_cmd(char **argv, char **envp)
 	return saw_eacces ? -EACCES : err;
 }
 
+/* The inherited mask back, then CMD; returns only on failure (-errno). */
+static long exec_cmd_with_mask(const struct init_opts *o, const struct inherited *inh)
+{
+	sys_sigprocmask(SYS_SIG_SETMASK, &inh->mask, NULL);
+	return exec_cmd(o->argv, o->envp);
+}
+
+/* How the child starts: in the terminal's foreground or not, and in the
+ * directory pause was started in (held open while pause is in "/"). */
+struct start {
+	int foreground;
+	int dir;		/* O_PATH handle, or -1: stay where we are */
+};
+
+/* What a child that failed before its exec reports through the pipe. */
+struct failure {
+	int chdir;		/* 1: entering the start directory failed */
+	int err;		/* errno */
+};
+
+/*
+ * pause itself moves to "/" before CMD exists, so it never keeps the
+ * caller's directory busy (a mount there can be unmounted while pause
+ * runs); CMD gets the directory back from an O_PATH handle. Returns the
+ * handle, or -1 if pause stays where it is.
+ */
+static int leave_start_dir(void)
+{
+	long fd = sys_open_path(".");
+
+	if (fd < 0)
+		return -1;
+	if (sys_chdir("/") < 0) {
+		sys_close((int)fd);
+		return -1;
+	}
+	return (int)fd;
+}
+
 /*
  * The child, between fork and exec: give it a process group of its own
  * (so -g reaches a whole pipeline), the terminal's foreground if pause
- * had it (so Ctrl-C reaches CMD), and the signal state pause inherited.
- * On failure, the errno goes back through the close-on-exec pipe.
+ * had it (so Ctrl-C reaches CMD), the start directory and the signal
+ * state pause inherited. On failure, what failed goes back through the
+ * close-on-exec pipe.
  */
 __attribute__((noreturn))
 static void child(const struct init_opts *o, const struct inherited *inh,
-		  int foreground, int report_fd)
+		  const struct start *st, int report_fd)
 {
-	long err;
+	struct failure f = { 0, 0 };
 	int self = (int)sys_getpid();
+	long err;
 
 	sys_setpgid(0, 0);
 	/* signals are still blocked here, so SIGTTOU cannot stop us */
-	if (foreground)
+	if (st->foreground)
 		sys_tcsetpgrp(0, &self);
 	for (int sig = 1; sig <= SYS_NSIG; sig++) {
 		if (sys_sigset_has(&inh->ignored, sig)) {
@@ -128,18 +169,18 @@ static void child(const struct init_opts *o, const struct inherited *inh,
 			sys_sigaction(sig, &ign, NULL);
 		}
 	}
-	sys_sigprocmask(SYS_SIG_SETMASK, &inh->mask, NULL);
-	err = exec_cmd(o->argv, o->envp);
-
-	/* exec failed: report through the pipe; the parent prints it */
-	int e = (int)-err;
-	sys_sigset all;
+	if (st->dir >= 0 && (err = sys_fchdir(st->dir)) < 0)
+		f.chdir = 1;
+	else
+		err = exec_cmd_with_mask(o, inh);
+	f.err = (int)-err;
 
 	/* not killed by a forwarded signal before the parent hears why */
+	sys_sigset all;
 	sys_sigset_fill(&all);
 	sys_sigprocmask(SYS_SIG_BLOCK, &all, NULL);
-	sys_write(report_fd, &e, sizeof(e));
-	sys_exit(exec_failure_code(e));
+	sys_write(report_fd, &f, sizeof(f));
+	sys_exit(f.chdir ? EXIT_INIT_FAILURE : exec_failure_code(f.err));
 }
 
 /* True when pause's own process group holds the terminal on stdin. */
@@ -150,20 +191,40 @@ static int in_foreground(void)
 	return sys_tcgetpgrp(0, &pgrp) == 0 && pgrp == sys_getpgid(0);
 }
 
+/* The parent's half of a failed start: one line, and the exit code. */
+static long start_failed(const struct init_opts *o, long pid, const struct failure *f)
+{
+	struct msg m = { 0 };
+
+	sys_wait4((int)pid, NULL, 0);
+	msg_str(&m, f->chdir ? "pause: cannot enter the start directory of "
+			     : "pause: cannot execute ");
+	msg_str(&m, o->argv[0]);
+	msg_str(&m, ": ");
+	msg_errno(&m, f->err);
+	msg_flush(&m, 2);
+	return f->chdir ? -EXIT_INIT_FAILURE : -exec_failure_code(f->err);
+}
+
 /* Starts CMD. Returns its pid, or -(exit code) after printing why not. */
 static long spawn(const struct init_opts *o, const struct inherited *inh)
 {
-	int fds[2], e = 0, foreground = in_foreground();
+	struct start st = { in_foreground(), -1 };
+	struct failure f;
+	int fds[2];
 	long pid, n;
 
 	if ((n = sys_pipe_cloexec(fds)) < 0) {
 		warn("cannot create exec status pipe", n);
 		return -EXIT_INIT_FAILURE;
 	}
+	st.dir = leave_start_dir();
 	pid = sys_fork();
 	if (pid == 0)
-		child(o, inh, foreground, fds[1]);
+		child(o, inh, &st, fds[1]);
 	sys_close(fds[1]);
+	if (st.dir >= 0)
+		sys_close(st.dir);
 	if (pid < 0) {
 		sys_close(fds[0]);
 		warn("cannot fork", pid);
@@ -172,36 +233,31 @@ static long spawn(const struct init_opts *o, const struct inherited *inh)
 	/* also here, so -g works even before the child ran */
 	sys_setpgid((int)pid, (int)pid);
 
-	/* EOF: the exec succeeded. Four bytes: its errno. */
+	/* EOF: the exec succeeded. A whole report: what failed. */
 	do
-		n = sys_read(fds[0], &e, sizeof(e));
+		n = sys_read(fds[0], &f, sizeof(f));
 	while (n == -EINTR);
 	sys_close(fds[0]);
-	if (n == (long)sizeof(e)) {
-		struct msg m = { 0 };
-
-		sys_wait4((int)pid, NULL, 0);
-		msg_str(&m, "pause: cannot execute ");
-		msg_str(&m, o->argv[0]);
-		msg_str(&m, ": ");
-		msg_errno(&m, e);
-		msg_flush(&m, 2);
-		return -exec_failure_code(e);
-	}
+	if (n == (long)sizeof(f))
+		return start_failed(o, pid, &f);
 	return pid;
 }
 
-/* Reaps every exited child; returns 1 and sets *status if @cmd_pid was one. */
-static int reap(long cmd_pid, int *status)
+enum cmd_state { CMD_RUNNING, CMD_EXITED, CMD_STOPPED };
+
+/* Reaps every exited child. Tells whether @cmd_pid exited or (asked for
+ * with @stops) stopped, with its wait status in *status. */
+static enum cmd_state reap(long cmd_pid, int *status, int stops)
 {
-	int found = 0, ws;
+	enum cmd_state found = CMD_RUNNING;
+	int ws, options = SYS_WNOHANG | (stops ? SYS_WUNTRACED : 0);
 	long pid;
 
-	while ((pid = sys_wait4(-1, &ws, SYS_WNOHANG)) > 0) {
-		if (pid == cmd_pid) {
-			*status = ws;
-			found = 1;
-		}
+	while ((pid = sys_wait4(-1, &ws, options)) > 0) {
+		if (pid != cmd_pid || found == CMD_EXITED)
+			continue;
+		*status = ws;
+		found = (ws & 0xff) == 0x7f ? CMD_STOPPED : CMD_EXITED;
 	}
 	return found;
 }
@@ -282,11 +338,11 @@ static void shut_down_descendants(unsigned long grace, const sys_sigset *wait_se
 	long long deadline = now_ms() + (long long)grace * 1000;
 	int ws;
 
-	reap(0, &ws);
+	reap(0, &ws, 0);
 	if (!has_children())
 		return;
 	signal_descendants(SYS_SIGTERM);
-	while (reap(0, &ws), has_children()) {
+	while (reap(0, &ws, 0), has_children()) {
 		struct sys_timespec ts;
 		sys_siginfo info;
 		long long left = deadline - now_ms();
@@ -313,11 +369,42 @@ static void forward(const struct init_opts *o, long cmd_pid, int sig)
 	sys_kill(o->group ? -(int)cmd_pid : (int)cmd_pid, to);
 }
 
+/*
+ * Outside PID 1, pause is what the shell sees of the job. When CMD stops
+ * on a terminal's stop signal (Ctrl-Z, a background read or write), pause
+ * stops with the same signal, so the shell gets the terminal back and
+ * reports the job stopped. The shell's fg or bg continues pause, which
+ * then hands CMD the terminal if the job is in the foreground and
+ * continues CMD's group. A SIGCONT pending on pause says it really was
+ * stopped (the kernel does not stop an orphaned process group).
+ */
+static void follow_stop(long cmd_pid, int sig)
+{
+	static const struct sys_timespec now = { 0, 0 };
+	sys_sigset one = { { 0 } }, cont = { { 0 } };
+	sys_siginfo info;
+	int pgrp = (int)cmd_pid;
+
+	if (sig != SYS_SIGTSTP && sig != SYS_SIGTTIN && sig != SYS_SIGTTOU)
+		return;
+	sys_sigset_add(&one, sig);
+	sys_kill((int)sys_getpid(), sig);
+	sys_sigprocmask(SYS_SIG_UNBLOCK, &one, NULL);	/* stops here */
+	sys_sigprocmask(SYS_SIG_BLOCK, &one, NULL);
+	sys_sigset_add(&cont, SYS_SIGCONT);
+	if (sys_sigtimedwait(&cont, &info, &now) != SYS_SIGCONT)
+		return;
+	if (in_foreground())
+		sys_tcsetpgrp(0, &pgrp);
+	sys_kill(-pgrp, SYS_SIGCONT);
+}
+
 int init_main(const struct init_opts *o, const sys_sigset *wait_set,
 	      const struct inherited *inh)
 {
 	long cmd_pid = spawn(o, inh);
-	int status = 0, code;
+	int status = 0, code, jobs = sys_getpid() != 1;
+	enum cmd_state state;
 
 	if (cmd_pid < 0)
 		return (int)-cmd_pid;
@@ -326,11 +413,13 @@ int init_main(const struct init_opts *o, const sys_sigset *wait_set,
 	 * Until CMD has been reaped, it may be signalled: its pid cannot be
 	 * reused while it is our child, alive or zombie.
 	 */
-	for (;;) {
+	while ((state = reap(cmd_pid, &status, jobs)) != CMD_EXITED) {
 		sys_siginfo info;
 
-		if (reap(cmd_pid, &status))
-			break;
+		if (state == CMD_STOPPED) {
+			follow_stop(cmd_pid, (status >> 8) & 0xff);
+			continue;
+		}
 		if (sys_sigwait(wait_set, &info) < 0)
 			continue;
 		if (info.signo != SYS_SIGCHLD)

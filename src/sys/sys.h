@@ -49,7 +49,8 @@ static inline long sys_call(long nr, long a, long b, long c, long d, long e)
  */
 enum {
 	SYS_SIGINT = 2, SYS_SIGKILL = 9, SYS_SIGTERM = 15, SYS_SIGCHLD = 17,
-	SYS_SIGSTOP = 19,
+	SYS_SIGCONT = 18, SYS_SIGSTOP = 19, SYS_SIGTSTP = 20, SYS_SIGTTIN = 21,
+	SYS_SIGTTOU = 22,
 	SYS_NSIG = 64,
 };
 
@@ -57,10 +58,13 @@ enum {
 #define SYS_SIG_IGN		((void (*)(int))1)
 #define SYS_SA_NOCLDSTOP	1UL
 #define SYS_SIG_BLOCK		0
+#define SYS_SIG_UNBLOCK		1
 #define SYS_SIG_SETMASK		2
 #define SYS_WNOHANG		1
+#define SYS_WUNTRACED		2
 #define SYS_PR_SET_CHILD_SUBREAPER 36
 #define SYS_O_CLOEXEC		02000000	/* all our targets */
+#define SYS_O_PATH		010000000	/* all our targets */
 #define SYS_AT_FDCWD		(-100)
 #define SYS_CLOCK_MONOTONIC	1
 
@@ -195,6 +199,22 @@ static inline long sys_pipe_cloexec(int fds[2])
 static inline long sys_open_read(const char *path)
 {
 	return sys_call4(__NR_openat, SYS_AT_FDCWD, path, SYS_O_CLOEXEC, 0);
+}
+
+/* A handle on a directory to return to, without the right to read it. */
+static inline long sys_open_path(const char *path)
+{
+	return sys_call4(__NR_openat, SYS_AT_FDCWD, path, SYS_O_PATH | SYS_O_CLOEXEC, 0);
+}
+
+static inline long sys_chdir(const char *path)
+{
+	return sys_call1(__NR_chdir, path);
+}
+
+static inline long sys_fchdir(int fd)
+{
+	return sys_call1(__NR_fchdir, fd);
 }
 
 static inline long sys_read(int fd, void *buf, size_t len)

@@ -8,6 +8,8 @@
 #include "../../src/pause/pause.h"
 #include "argv.h"
 
+const char msg_prog[] = "pause";
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct init_opts opts;
 	struct fuzz_argv a = { 0 };
 	char *argv[ARGV_MAX + 2], *envp[ARGV_MAX + 1];
-	int argc = 0, envc = 0, init;
+	int argc = 0, envc = 0;
 	enum request req;
 
 	if (fuzz_argv(&a, "pause", data, size) < 0)
@@ -29,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	envp[envc] = NULL;
 	memset(&opts, 0, sizeof(opts));
-	if (pause_args(argc, argv, envp, &opts, &req, &init) == 0 && init && req == RUN) {
+	if (pause_args(argc, argv, envp, &opts, &req) == 0 && req == REQ_INIT) {
 		/* init mode's contract: CMD is a non-empty tail of argv */
 		if (!opts.argv || opts.argv < argv + 1 || opts.argv >= argv + argc ||
 		    opts.rewrite[0] != 0)

@@ -45,6 +45,12 @@ start_plain() {
 	wait_for 10 parked "$PAUSE_PID"
 }
 
+# exe_is PID NAME: PID runs a program whose file is named NAME.
+exe_is() { [[ $(readlink "/proc/$1/exe" 2>/dev/null) == */"$2" ]]; }
+
+# proc_state_is PID STATE: /proc/PID/stat's state letter is STATE.
+proc_state_is() { [[ $(proc_state "$1") == "$2" ]]; }
+
 # Per-test setup shared by the suites: the expected version, and with
 # PAUSE_VALGRIND=1 every pause under valgrind, one log per process.
 pause_setup() {

@@ -8,6 +8,7 @@ load helpers
 
 SIGCATCH=$ROOT/bin/test/sigcatch
 PTY_INTERRUPT=$ROOT/tests/helpers/pty-interrupt
+PTY_JOBS=$ROOT/tests/helpers/pty-jobs
 
 setup() {
 	pause_setup
@@ -298,6 +299,54 @@ os.execvp(argv[0], argv)' "${RUNNER[@]}" "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /p
 @test "Ctrl-C on a real terminal reaches the child: exit 130" {
 	run "$PTY_INTERRUPT" "${RUNNER[@]}" "$PAUSE" -- sleep 1000
 	[ "$status" -eq 130 ]
+}
+
+@test "job control: Ctrl-Z in an interactive shell stops the job, fg resumes it, Ctrl-C ends it (130)" {
+	# pty-jobs asserts on the terminal's foreground group and on the
+	# state of pause and of CMD in /proc/PID/stat at every step
+	run "$PTY_JOBS" "${RUNNER[@]}" "$PAUSE" -- sleep 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 8 ]
+}
+
+@test "job control as PID 1: a stopped CMD leaves pause running" {
+	start_pid1 -- sleep 1002
+	local cmd
+	wait_for 10 first_child "$PAUSE_PID" >/dev/null
+	cmd=$(first_child "$PAUSE_PID")
+	wait_for 10 exe_is "$cmd" sleep
+	kill -TSTP "$cmd"
+	wait_for 10 proc_state_is "$cmd" T
+	# pause took the SIGCHLD (if any) and went back to its wait
+	wait_for 10 parked "$PAUSE_PID"
+	[ "$(proc_state "$PAUSE_PID")" = S ]
+	kill -KILL "$cmd"
+	wait_pause
+	[ "$STATUS" -eq 137 ]
+}
+
+@test "init mode leaves its start directory: pause in /, CMD in it, with no window; it can be unmounted" {
+	local dir=$BATS_TEST_TMPDIR/mnt
+	mkdir "$dir"
+	mount -t tmpfs tmpfs "$dir"
+	# CMD's first look: pause's directory, then its own; then it leaves
+	local out=$BATS_TEST_TMPDIR/cwd
+	(cd "$dir" && OUT=$out exec "${RUNNER[@]}" "$PAUSE" -- sh -c \
+		'readlink /proc/$PPID/cwd >"$OUT.tmp"; pwd >>"$OUT.tmp"; mv "$OUT.tmp" "$OUT"; cd /; exec sleep 1000') \
+		2>"$BATS_TEST_TMPDIR/pause.err" &
+	NS_JOB=$!
+	PAUSE_PID=$NS_JOB
+	wait_for 10 test -s "$out"
+	run cat "$out"
+	[ "${lines[0]}" = / ]
+	[ "${lines[1]}" = "$dir" ]
+	[ "$(readlink "/proc/$PAUSE_PID/cwd")" = / ]
+	# nothing of pause holds the mount: it unmounts without -l
+	umount "$dir"
+	kill -TERM "$PAUSE_PID"
+	wait_pause
+	[ "$STATUS" -eq 143 ]
 }
 
 @test "--version prints the line dockerd parses; -v after -- belongs to CMD" {

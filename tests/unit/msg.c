@@ -9,6 +9,8 @@
 #include "../../src/lib/msg.h"
 #include "tap.h"
 
+const char msg_prog[] = "unit";
+
 static int msg_is(const struct msg *m, const char *want)
 {
 	return m->len == strlen(want) && memcmp(m->buf, want, m->len) == 0;
