@@ -87,8 +87,8 @@ ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
 # pod: an ordinary glibc program (it runs once per command, as root, and
 # writes JSON with Debian's jansson). The fault build adds the test hook
 # that fails a chosen create step (POD_FAULT=step), under ASan+UBSan.
-POD_SRC := $(wildcard src/pod/*.c)
-POD_HDR := src/pod/pod.h
+POD_SRC := $(wildcard src/pod/*.c) src/lib/parse.c
+POD_HDR := $(wildcard src/pod/*.h) src/lib/parse.h src/lib/array.h
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 

@@ -21,7 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pod.h"
+#include "cni.h"
+#include "ns.h"
+#include "state.h"
+#include "util.h"
 
 /* Written to the conf dir when it has no conflist: bridge pod0 on a
  * private /24, host-local leases, portmap for published ports. */
@@ -57,7 +60,7 @@ static const char default_conflist[] =
 int port_parse(const char *arg, struct port *out)
 {
 	char buf[32], *colon, *slash;
-	unsigned long long host, pod;
+	unsigned long host, pod;
 
 	if (strlen(arg) >= sizeof(buf))
 		return -1;
@@ -72,8 +75,8 @@ int port_parse(const char *arg, struct port *out)
 	if (!colon)
 		return -1;
 	*colon = '\0';
-	if (parse_ull(buf, 65535, &host) < 0 || host == 0 ||
-	    parse_ull(colon + 1, 65535, &pod) < 0 || pod == 0)
+	if (parse_uint(buf, 65535, &host) < 0 || host == 0 ||
+	    parse_uint(colon + 1, 65535, &pod) < 0 || pod == 0)
 		return -1;
 	out->host = (unsigned)host;
 	out->pod = (unsigned)pod;
@@ -114,18 +117,18 @@ static int make_id(struct pod *p)
 	return 0;
 }
 
-int cni_choose(struct pod *p, const char *dir, const char *name, json_t **conflist)
+#define CONFLISTS_MAX 256
+
+/* The *.conflist names in @dir, sorted; the count, or -1 after a line. */
+static int conflist_names(const char *dir, char **files)
 {
-	char *files[256], path[4200], broken[4800] = "";
-	size_t n = 0;
-	json_t *found = NULL;
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	size_t n = 0;
 
-	*conflist = NULL;
 	if (!d && errno != ENOENT)
-		return fail(POD_EFAIL, "cannot read CNI conf dir %s: %s", dir, strerror(errno));
-	while (d && (e = readdir(d)) && n < sizeof(files) / sizeof(files[0])) {
+		return -fail_errno(POD_EFAIL, "cannot read CNI conf dir %s", dir);
+	while (d && (e = readdir(d)) && n < CONFLISTS_MAX) {
 		size_t len = strlen(e->d_name);
 		if (len > 9 && strcmp(e->d_name + len - 9, ".conflist") == 0 &&
 		    e->d_name[0] != '.' && (files[n] = strdup(e->d_name)))
@@ -134,44 +137,74 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 	if (d)
 		closedir(d);
 	qsort(files, n, sizeof(files[0]), str_ptr_cmp);
+	return (int)n;
+}
+
+/* The first valid conflist named @name (any, if NULL) among @files; the
+ * first broken file's error goes to @broken, for when none is found. */
+static json_t *conflist_find(const char *dir, char **files, size_t n, const char *name,
+			     char *broken, size_t size)
+{
+	char path[POD_PATH_MAX];
+
 	for (size_t i = 0; i < n; i++) {
 		json_error_t jerr;
 		json_t *c;
-		if (found || path_join(path, sizeof(path), dir, files[i]) < 0)
+		if (path_join(path, sizeof(path), dir, files[i]) < 0)
 			continue;
 		c = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 		if (!c || !cni_conflist_valid(c)) {
-			/* kept: it is the error if no valid file has the name */
 			if (!broken[0])
-				snprintf(broken, sizeof(broken), "cannot use CNI conflist %s: %s",
-					 path, c ? "not a conflist (name, cniVersion, plugins "
-						   "with a type)" : jerr.text);
+				snprintf(broken, size, "cannot use CNI conflist %s: %s", path,
+					 c ? "not a conflist (name, cniVersion, plugins "
+					     "with a type)" : jerr.text);
 			json_decref(c);
 			continue;
 		}
 		if (!name || strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
-			found = c;
-		else
-			json_decref(c);
+			return c;
+		json_decref(c);
 	}
+	return NULL;
+}
+
+/* No network configured: the default, written out for the user to see. */
+static int write_default(const char *dir, json_t **found)
+{
+	char path[POD_PATH_MAX];
+	json_error_t jerr;
+	int fd;
+
+	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
+	    path_join(path, sizeof(path), dir, DEFAULT_CONFLIST_FILE) < 0 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return fail_errno(POD_EFAIL, "cannot write the default CNI conflist to %s", dir);
+	if (write_all(fd, default_conflist, sizeof(default_conflist) - 1) < 0) {
+		close_keep_errno(fd);
+		return fail_errno(POD_EFAIL, "cannot write %s", path);
+	}
+	if (close(fd) < 0)
+		return fail_errno(POD_EFAIL, "cannot write %s", path);
+	*found = json_loads(default_conflist, 0, &jerr);
+	return POD_OK;
+}
+
+int cni_choose(struct pod *p, const char *dir, const char *name, json_t **conflist)
+{
+	char *files[CONFLISTS_MAX], broken[POD_PATH_MAX + 600] = "";
+	int n = conflist_names(dir, files), rc;
+	json_t *found;
+
+	*conflist = NULL;
+	if (n < 0)
+		return -n;
+	found = conflist_find(dir, files, (size_t)n, name, broken, sizeof(broken));
 	while (n)
 		free(files[--n]);
 	if (!found && broken[0])
 		return fail(POD_EFAIL, "%s", broken);
-	if (!found && !name) {
-		/* No network configured: write out the default, for the user to see. */
-		json_error_t jerr;
-		int fd;
-		if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
-		    path_join(path, sizeof(path), dir, DEFAULT_CONFLIST_FILE) < 0 ||
-		    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-			return fail(POD_EFAIL, "cannot write the default CNI conflist to %s: %s",
-				    dir, strerror(errno));
-		if (write_all(fd, default_conflist, sizeof(default_conflist) - 1) < 0 ||
-		    close(fd) < 0)
-			return fail(POD_EFAIL, "cannot write %s: %s", path, strerror(errno));
-		found = json_loads(default_conflist, 0, &jerr);
-	}
+	if (!found && !name && (rc = write_default(dir, &found)))
+		return rc;
 	if (!found)
 		return fail(POD_EFAIL, "cannot find CNI network %s: no conflist in %s has "
 			    "that name", name, dir);
@@ -179,7 +212,7 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 		 json_string_value(json_object_get(found, "name")));
 	if (make_id(p) < 0) {
 		json_decref(found);
-		return fail(POD_EFAIL, "cannot make a CNI container id: %s", strerror(errno));
+		return fail_errno(POD_EFAIL, "cannot make a CNI container id");
 	}
 	*conflist = found;
 	return POD_OK;
@@ -245,58 +278,36 @@ void cni_error_text(const char *type, const char *out, int status, char *err, si
 	json_decref(e);
 }
 
-/* Runs plugin @type for @cmd with @conf on stdin. On success *out is its
- * result (ADD) or NULL; on failure @err holds "plugin TYPE: msg". */
-static int run_plugin(const struct pod *p, const char *cmd, const char *type, json_t *conf,
-		      json_t **out, char *err, size_t errsz)
+/* A plugin's environment: CNI_* and a PATH (plugins run iptables and ip). */
+struct plugin_env {
+	char text[6][POD_PATH_MAX + 200];
+	char *envp[7];
+};
+
+static void plugin_env(const struct pod *p, const char *cmd, struct plugin_env *e)
 {
-	char bin[4200], netns[4200], *text = NULL, *res = NULL, env[6][4400], argv0[256];
-	char *envp[8], *argv[] = { argv0, NULL };
-	size_t len = 0, cap = 0;
-	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
 	const char *path_env = getenv("PATH");
-	pid_t pid;
+	char netns[POD_PATH_MAX];
 
-	*out = NULL;
-	if (find_plugin(type, bin, sizeof(bin)) < 0) {
-		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type, cni_path());
-		return -1;
-	}
 	netns_path(p, netns, sizeof(netns));
-	snprintf(argv0, sizeof(argv0), "%s", type);
-	snprintf(env[0], sizeof(env[0]), "CNI_COMMAND=%s", cmd);
-	snprintf(env[1], sizeof(env[1]), "CNI_CONTAINERID=%s", p->cni_id);
-	snprintf(env[2], sizeof(env[2]), "CNI_NETNS=%s", netns);
-	snprintf(env[3], sizeof(env[3]), "CNI_IFNAME=%s", CNI_IFNAME);
-	snprintf(env[4], sizeof(env[4]), "CNI_PATH=%s", cni_path());
-	/* plugins run iptables and ip: they need a PATH */
-	snprintf(env[5], sizeof(env[5]), "PATH=%s",
+	snprintf(e->text[0], sizeof(e->text[0]), "CNI_COMMAND=%s", cmd);
+	snprintf(e->text[1], sizeof(e->text[1]), "CNI_CONTAINERID=%s", p->cni_id);
+	snprintf(e->text[2], sizeof(e->text[2]), "CNI_NETNS=%s", netns);
+	snprintf(e->text[3], sizeof(e->text[3]), "CNI_IFNAME=%s", CNI_IFNAME);
+	snprintf(e->text[4], sizeof(e->text[4]), "CNI_PATH=%s", cni_path());
+	snprintf(e->text[5], sizeof(e->text[5]), "PATH=%s",
 		 path_env && *path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin");
-	for (int i = 0; i < 6; i++)
-		envp[i] = env[i];
-	envp[6] = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(e->text); i++)
+		e->envp[i] = e->text[i];
+	e->envp[ARRAY_LEN(e->text)] = NULL;
+}
 
-	/* stdin is a memfd holding the config: no pipe to fill, no SIGPIPE */
-	text = json_dumps(conf, JSON_COMPACT);
-	in = memfd_create("cni-config", MFD_CLOEXEC);
-	if (!text || in < 0 || write_all(in, text, strlen(text)) < 0 ||
-	    lseek(in, 0, SEEK_SET) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		snprintf(err, errsz, "plugin %s: cannot pass its config: %s", type, strerror(errno));
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errsz, "plugin %s: cannot fork: %s", type, strerror(errno));
-		goto out;
-	}
-	if (pid == 0) {
-		if (dup2(in, 0) < 0 || dup2(pipefd[1], 1) < 0)
-			_exit(127);
-		execve(bin, argv, envp);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	pipefd[1] = -1;
+/* Everything a plugin writes to stdout, NUL-terminated; NULL if none. */
+static char *read_all(int fd)
+{
+	size_t len = 0, cap = 0;
+	char *res = NULL;
+
 	for (;;) {
 		ssize_t n;
 		if (cap - len < 4096) {
@@ -306,7 +317,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 			res = grown;
 			cap += 65536;
 		}
-		n = read(pipefd[0], res + len, cap - len - 1);
+		n = read(fd, res + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -315,29 +326,81 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 	}
 	if (res)
 		res[len] = '\0';
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		json_error_t jerr;
-		if (strcmp(cmd, "ADD") != 0) {
-			rc = 0;
-			goto out;
-		}
-		*out = res ? json_loads(res, 0, &jerr) : NULL;
-		if (json_is_object(*out)) {
-			rc = 0;
-			goto out;
-		}
-		json_decref(*out);
-		*out = NULL;
-		snprintf(err, errsz, "plugin %s: its result is not JSON", type);
-		goto out;
-	} else {
-		cni_error_text(type, res, status, err, errsz);
+	return res;
+}
+
+/* Starts @bin with @in as stdin (a memfd holding the config: no pipe to
+ * fill, no SIGPIPE) and @out as stdout; its pid, or -1. */
+static pid_t plugin_start(const char *bin, const char *type, char **envp, int in, int out)
+{
+	char argv0[256], *argv[] = { argv0, NULL };
+	pid_t pid;
+
+	snprintf(argv0, sizeof(argv0), "%s", type);
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+			_exit(127);
+		execve(bin, argv, envp);
+		_exit(127);
 	}
-out:
+	return pid;
+}
+
+/* A finished plugin's outcome: 0 (with *out its result for ADD), or -1
+ * with @err holding "plugin TYPE: msg". */
+static int plugin_outcome(const char *cmd, const char *type, int status, const char *res,
+			  json_t **out, char *err, size_t errsz)
+{
+	json_error_t jerr;
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		cni_error_text(type, res, status, err, errsz);
+		return -1;
+	}
+	if (strcmp(cmd, "ADD") != 0)
+		return 0;
+	*out = res ? json_loads(res, 0, &jerr) : NULL;
+	if (json_is_object(*out))
+		return 0;
+	json_decref(*out);
+	*out = NULL;
+	snprintf(err, errsz, "plugin %s: its result is not JSON", type);
+	return -1;
+}
+
+/* Runs plugin @type for @cmd with @conf on stdin. On success *out is its
+ * result (ADD) or NULL; on failure @err holds "plugin TYPE: msg". */
+static int run_plugin(const struct pod *p, const char *cmd, const char *type, json_t *conf,
+		      json_t **out, char *err, size_t errsz)
+{
+	static struct plugin_env env;
+	char bin[POD_PATH_MAX], *text = NULL, *res;
+	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
+	pid_t pid = -1;
+
+	*out = NULL;
+	if (find_plugin(type, bin, sizeof(bin)) < 0) {
+		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type, cni_path());
+		return -1;
+	}
+	plugin_env(p, cmd, &env);
+	text = json_dumps(conf, JSON_COMPACT);
+	in = memfd_create("cni-config", MFD_CLOEXEC);
+	if (!text || in < 0 || write_all(in, text, strlen(text)) < 0 ||
+	    lseek(in, 0, SEEK_SET) < 0 || pipe2(pipefd, O_CLOEXEC) < 0 ||
+	    (pid = plugin_start(bin, type, env.envp, in, pipefd[1])) < 0) {
+		snprintf(err, errsz, "plugin %s: cannot start it: %s", type, strerror(errno));
+	} else {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		res = read_all(pipefd[0]);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		rc = plugin_outcome(cmd, type, status, res, out, err, errsz);
+		free(res);
+	}
 	free(text);
-	free(res);
 	if (in >= 0)
 		close(in);
 	for (int i = 0; i < 2; i++)
@@ -373,7 +436,7 @@ static json_t *plugin_conf(const struct pod *p, json_t *list, json_t *plugin, js
 
 static int save_json(const struct pod *p, const char *file, json_t *j)
 {
-	char path[4200];
+	char path[POD_PATH_MAX];
 
 	if (path_join(path, sizeof(path), p->dir, file) < 0)
 		return -1;
@@ -382,7 +445,7 @@ static int save_json(const struct pod *p, const char *file, json_t *j)
 
 static json_t *load_json(const struct pod *p, const char *file)
 {
-	char path[4200];
+	char path[POD_PATH_MAX];
 	json_error_t jerr;
 
 	if (path_join(path, sizeof(path), p->dir, file) < 0)
@@ -427,8 +490,7 @@ int cni_add(struct pod *p, json_t *list)
 	saved = record ? save_json(p, CNI_RECORD, record) : -1;
 	json_decref(record);
 	if (fault("cni") < 0 || saved < 0)
-		return fail(POD_EFAIL, "cannot record the CNI config of pod %s: %s", p->name,
-			    strerror(errno));
+		return fail_errno(POD_EFAIL, "cannot record the CNI config of pod %s", p->name);
 	json_array_foreach(plugins, i, plugin) {
 		json_t *conf = plugin_conf(p, list, plugin, prev), *out = NULL;
 		int rc = conf ? run_plugin(p, "ADD", json_string_value(json_object_get(plugin, "type")),
@@ -447,8 +509,7 @@ int cni_add(struct pod *p, json_t *list)
 		prev = out;
 	}
 	if (save_json(p, CNI_RESULT, prev) < 0) {
-		fail(POD_EFAIL, "cannot record the CNI result of pod %s: %s", p->name,
-		     strerror(errno));
+		fail_errno(POD_EFAIL, "cannot record the CNI result of pod %s", p->name);
 		del_list(p, list, prev, err, sizeof(err));
 		json_decref(prev);
 		return POD_EFAIL;

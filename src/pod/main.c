@@ -6,27 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pod.h"
+#include "cli.h"
+#include "util.h"
 
 #ifndef PAUSE_VERSION
 #define PAUSE_VERSION "unknown"
 #endif
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-} commands[] = {
-	{ "create", cmd_create, "create a pod held by pause" },
-	{ "run", cmd_run, "run a command in a pod" },
-	{ "ps", cmd_ps, "list a pod's processes" },
-	{ "ls", cmd_ls, "list pods" },
-	{ "inspect", cmd_inspect, "show a pod as JSON" },
-	{ "stop", cmd_stop, "stop a pod's processes and its pause" },
-	{ "rm", cmd_rm, "remove a stopped pod" },
-	{ "gc", cmd_gc, "remove every pod whose pause is gone" },
+const struct command *const commands[] = {
+	&cmd_create, &cmd_run, &cmd_ps, &cmd_ls, &cmd_inspect, &cmd_stop, &cmd_rm, &cmd_gc,
+	NULL,
 };
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static int help(FILE *out)
 {
@@ -36,8 +26,8 @@ static int help(FILE *out)
 	      "processes joined with setns. Root only; no daemon.\n"
 	      "\n"
 	      "Commands:\n", out);
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	for (const struct command *const *c = commands; *c; c++)
+		fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
 	fputs("\n"
 	      "Options:\n"
 	      "  --root DIR     state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
@@ -50,7 +40,9 @@ static int help(FILE *out)
 	return fflush(out) == 0 ? POD_OK : POD_EFAIL;
 }
 
-int main(int argc, char **argv)
+/* pod's own options, before COMMAND: 0 with optind at COMMAND, or -1
+ * with the exit code in *rc. */
+static int global_opts(int argc, char **argv, int *rc)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'R' },
@@ -58,8 +50,34 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *env = getenv("POD_ROOT");
 	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			*rc = help(stdout);
+		} else if (opt == 'V') {
+			printf("pod %s\n", PAUSE_VERSION);
+			*rc = fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
+		} else if (opt == 'R' && optarg[0] == '/') {
+			pod_root = optarg;
+			continue;
+		} else if (opt == 'R') {
+			*rc = fail(POD_EUSAGE, "cannot use root %s: not an absolute path", optarg);
+		} else {
+			*rc = fail(POD_EUSAGE, opt == ':' ? "cannot parse arguments: %s needs a value "
+				   "(see 'pod --help')" : "cannot parse arguments: unknown option %s "
+				   "(see 'pod --help')", argv[optind - 1]);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("POD_ROOT");
+	int rc;
 
 	fault_init();
 	if (env && *env) {
@@ -67,40 +85,15 @@ int main(int argc, char **argv)
 			return fail(POD_EUSAGE, "cannot use POD_ROOT %s: not an absolute path", env);
 		pod_root = env;
 	}
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			return help(stdout);
-		case 'V':
-			printf("pod %s\n", PAUSE_VERSION);
-			return fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
-		case 'R':
-			if (optarg[0] != '/')
-				return fail(POD_EUSAGE, "cannot use root %s: not an absolute path",
-					    optarg);
-			pod_root = optarg;
-			break;
-		case ':':
-			return fail(POD_EUSAGE, "cannot parse arguments: %s needs a value "
-				    "(see 'pod --help')", argv[optind - 1]);
-		default:
-			return fail(POD_EUSAGE, "cannot parse arguments: unknown option %s "
-				    "(see 'pod --help')", argv[optind - 1]);
-		}
-	}
+	if (global_opts(argc, argv, &rc) < 0)
+		return rc;
 	if (optind == argc) {
 		help(stderr);
 		return POD_EUSAGE;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[optind], commands[i].name) == 0) {
-			argv += optind;
-			argc -= optind;
-			optind = 0;	/* glibc: start over with argv[0] = COMMAND */
-			int rc = commands[i].fn(argc, argv);
-			return rc == POD_HELP_SHOWN ? POD_OK : rc;
-		}
+	for (const struct command *const *c = commands; *c; c++)
+		if (strcmp(argv[optind], (*c)->name) == 0)
+			return (*c)->main(argc - optind, argv + optind);
 	return fail(POD_EUSAGE, "cannot run command %s: no such command (see 'pod --help')",
 		    argv[optind]);
 }

@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pod.h"
+#include "ns.h"
+#include "util.h"
 
 const struct ns_kind ns_kinds[] = {
 	{ "net", CLONE_NEWNET, "network", "--net" },
@@ -25,7 +26,7 @@ const struct ns_kind ns_kinds[] = {
 	{ "pid", CLONE_NEWPID, "pid", "--pid" },
 	{ "cgroup", CLONE_NEWCGROUP, "cgroup", "--cgroup" },
 };
-const size_t ns_kinds_len = sizeof(ns_kinds) / sizeof(ns_kinds[0]);
+const size_t ns_kinds_len = ARRAY_LEN(ns_kinds);
 
 const struct ns_kind *ns_by_flag(int flag)
 {
@@ -56,6 +57,23 @@ int ns_parse_share(const char *list, int *flags)
 	return *flags ? 0 : -1;
 }
 
+void ns_share_text(int share, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ns_kinds_len; i++)
+		if (share & ns_kinds[i].flag) {
+			int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+					 ns_kinds[i].name);
+			if (n < 0 || (size_t)n >= size - len)
+				break;
+			len += (size_t)n;
+		}
+	if (!len)
+		snprintf(buf, size, "-");
+}
+
 int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size)
 {
 	int n = k ? snprintf(buf, size, "%s/ns/%s", p->dir, k->name) : -1;
@@ -78,15 +96,13 @@ int ns_file_type(const char *path, struct stat *st)
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type >= 0 && st && fstat(fd, st) < 0)
 		type = -1;
-	int saved = errno;
-	close(fd);
-	errno = saved;
+	close_keep_errno(fd);
 	return type;
 }
 
 int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid)
 {
-	char src[64], pin[4200], step[32];
+	char src[64], pin[POD_PATH_MAX], step[32];
 	struct stat want, got = { 0 };
 	int type;
 
@@ -109,7 +125,7 @@ int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid)
  * is not an error, so this can be rerun after a crash. */
 int ns_unpin(const struct pod *p, const struct ns_kind *k)
 {
-	char pin[4200];
+	char pin[POD_PATH_MAX];
 	int type;
 
 	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
@@ -132,7 +148,7 @@ int ns_unpin(const struct pod *p, const struct ns_kind *k)
 const struct ns_kind *ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 {
 	const struct ns_kind *k = ns_by_flag(CLONE_NEWPID);
-	char pin[4200];
+	char pin[POD_PATH_MAX];
 	struct stat st = { 0 };
 
 	if (!(p->share & CLONE_NEWPID))

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,12 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pod.h"
+#include "ns.h"
+#include "procs.h"
+#include "state.h"
+#include "util.h"
 
 /* A pid in decimal, or -1. */
 static pid_t pid_of(const char *s)
 {
-	unsigned long long v;
+	unsigned long v;
 	size_t len = strspn(s, "0123456789");
 	char buf[16];
 
@@ -33,11 +35,43 @@ static pid_t pid_of(const char *s)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	return parse_ull(buf, 0x7fffffff, &v) == 0 ? (pid_t)v : -1;
+	return parse_uint(buf, 0x7fffffff, &v) == 0 ? (pid_t)v : -1;
 }
 
-/* The pid a process has in its innermost PID namespace (NSpid's last). */
-static pid_t inside_pid(pid_t pid)
+int proc_stat_parse(const char *text, unsigned long long *starttime, char *state)
+{
+	const char *p = strrchr(text, ')');
+	unsigned long field;
+
+	/* comm (field 2) may hold spaces and parentheses: skip to the last ')' */
+	if (!p || p[1] != ' ' || !p[2])
+		return -1;
+	p += 2;
+	if (state)
+		*state = *p;
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	*starttime = strtoull(p, NULL, 10);
+	return 0;
+}
+
+int proc_stat(pid_t pid, unsigned long long *starttime, char *state)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return proc_stat_parse(buf, starttime, state);
+}
+
+pid_t proc_inside_pid(pid_t pid)
 {
 	char path[64], buf[2048], *line, *last;
 
@@ -77,113 +111,13 @@ int pod_each_process(const struct pod *p, member_fn fn, void *arg)
 		/* zombies are gone already; their parent will reap them */
 		if (proc_stat(pid, &start, &state) < 0 || state == 'Z' || state == 'X')
 			continue;
-		if ((inside = inside_pid(pid)) < 0)
+		if ((inside = proc_inside_pid(pid)) < 0)
 			continue;
 		rc = fn(pid, inside, arg);
 	}
 	closedir(d);
 	return rc;
 }
-
-/* ---- pod ps ---- */
-
-struct row {
-	pid_t pid, inside;
-	char cmd[512];
-};
-
-struct rows {
-	struct row *v;
-	size_t n;
-};
-
-static int add_row(pid_t pid, pid_t inside, void *arg)
-{
-	struct rows *rows = arg;
-	struct row *grown = realloc(rows->v, (rows->n + 1) * sizeof(*grown)), *r;
-	char path[64];
-	ssize_t len;
-
-	if (!grown)
-		return -1;
-	rows->v = grown;
-	r = &rows->v[rows->n];
-	r->pid = pid;
-	r->inside = inside;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	len = read_file(path, r->cmd, sizeof(r->cmd));
-	if (len <= 0) {	/* a kernel thread or an exiting process */
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-		if (read_file(path, r->cmd + 1, sizeof(r->cmd) - 2) < 0)
-			return 0;
-		r->cmd[0] = '[';
-		r->cmd[strcspn(r->cmd, "\n")] = '\0';
-		strcat(r->cmd, "]");
-	} else {
-		for (ssize_t i = 0; i < len - 1; i++)
-			if (r->cmd[i] == '\0')
-				r->cmd[i] = ' ';
-	}
-	rows->n++;
-	return 0;
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	return (x->inside > y->inside) - (x->inside < y->inside);
-}
-
-static const char ps_help[] =
-	"Usage: pod ps NAME\n"
-	"\n"
-	"List the pod's processes: pid in the pod, pid on the host, command.\n"
-	"\n"
-	"Options:\n"
-	"  --root DIR   state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
-	"  -h, --help   show this help\n";
-
-/* Reads NAME's state for a command that needs an existing pod. */
-static int find_pod(struct pod *p, int argc, char **argv, const char *cmd)
-{
-	int rc;
-
-	if (optind != argc - 1)
-		return usage_error(cmd, optind == argc ? "NAME is missing" : "one NAME only");
-	if ((rc = pod_open(p, argv[optind])))
-		return rc;
-	if (pod_state_load(p) < 0 && errno == ENOENT)
-		return fail(POD_ENOPOD, "cannot find pod %s: no such pod", p->name);
-	return POD_OK;
-}
-
-int cmd_ps(int argc, char **argv)
-{
-	static const struct option opts[] = { POD_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	static struct pod p;
-	struct rows rows = { NULL, 0 };
-	int opt, rc;
-
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1)
-		if ((rc = common_opt(opt, argv, "ps", ps_help)))
-			return rc;
-	if ((rc = find_pod(&p, argc, argv, "ps")))
-		return rc;
-	if (pod_each_process(&p, add_row, &rows) != 0) {
-		free(rows.v);
-		return fail(POD_EFAIL, "cannot list processes of pod %s: %s", p.name,
-			    strerror(errno));
-	}
-	qsort(rows.v, rows.n, sizeof(*rows.v), row_cmp);
-	printf("%-8s %-8s %s\n", "PID", "HOST-PID", "COMMAND");
-	for (size_t i = 0; i < rows.n; i++)
-		printf("%-8d %-8d %s\n", (int)rows.v[i].inside, (int)rows.v[i].pid,
-		       rows.v[i].cmd);
-	free(rows.v);
-	return fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
-}
-
-/* ---- pod stop ---- */
 
 #define STOP_MAX 4096
 
@@ -211,7 +145,7 @@ static int signal_member(pid_t pid, pid_t inside, void *arg)
 	if (fd < 0)
 		return 0;
 	/* still that process? (the scan saw the pid before the pidfd existed) */
-	if (inside_pid(pid) != inside) {
+	if (proc_inside_pid(pid) != inside) {
 		close(fd);
 		return 0;
 	}
@@ -308,42 +242,4 @@ int pod_stop(const struct pod *p, unsigned timeout)
 	}
 	close(pidfd);
 	return 0;
-}
-
-static const char stop_help[] =
-	"Usage: pod stop [-t SECONDS] NAME\n"
-	"\n"
-	"SIGTERM to every process of the pod, SIGKILL to those left after the\n"
-	"timeout, then stop pause. The pins and state stay until pod rm.\n"
-	"\n"
-	"Options:\n"
-	"  -t, --timeout SECONDS  time to wait after SIGTERM (default 10)\n"
-	"  --root DIR             state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
-	"  -h, --help             show this help\n";
-
-int cmd_stop(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		POD_COMMON_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct pod p;
-	unsigned long long timeout = 10;
-	int opt, rc;
-
-	while ((opt = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
-		if (opt == 't') {
-			if (parse_ull(optarg, 86400, &timeout) < 0)
-				return usage_error("stop", "-t %.80s: not a number of seconds "
-						   "up to 86400", optarg);
-		} else if ((rc = common_opt(opt, argv, "stop", stop_help))) {
-			return rc;
-		}
-	}
-	if ((rc = find_pod(&p, argc, argv, "stop")))
-		return rc;
-	if (pod_stop(&p, (unsigned)timeout) < 0)
-		return fail(POD_EFAIL, "cannot stop pod %s: %s", p.name, strerror(errno));
-	return POD_OK;
 }

@@ -16,7 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pod.h"
+#include "cni.h"
+#include "ns.h"
+#include "procs.h"
+#include "state.h"
+#include "util.h"
 
 const char *pod_root = POD_DEFAULT_ROOT;
 
@@ -43,7 +47,18 @@ int pod_open(struct pod *p, const char *name)
 			    "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", name);
 	strcpy(p->name, name);
 	if (path_join(p->dir, sizeof(p->dir), pod_root, name) < 0)
-		return fail(POD_EUSAGE, "cannot use root %s: %s", pod_root, strerror(errno));
+		return fail_errno(POD_EUSAGE, "cannot use root %s", pod_root);
+	return POD_OK;
+}
+
+int pod_find(struct pod *p, const char *name)
+{
+	int rc = pod_open(p, name);
+
+	if (rc)
+		return rc;
+	if (pod_state_load(p) < 0 && errno == ENOENT)
+		return fail(POD_ENOPOD, "cannot find pod %s: no such pod", p->name);
 	return POD_OK;
 }
 
@@ -57,38 +72,11 @@ int pod_root_lock(void)
 		return -1;
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			errno = saved;
+			close_keep_errno(fd);
 			return -1;
 		}
 	}
 	return fd;
-}
-
-int proc_stat(pid_t pid, unsigned long long *starttime, char *state)
-{
-	char path[64], buf[1024], *p;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	/* comm (field 2) may hold spaces and parentheses: skip to the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return -1;
-	p += 2;
-	if (state)
-		*state = *p;
-	for (field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -1;
-		p++;
-	}
-	*starttime = strtoull(p, NULL, 10);
-	return 0;
 }
 
 int boot_id(char *buf, size_t size)
@@ -172,10 +160,10 @@ static int network_parse(struct pod *p, json_t *net)
 	if (!net)
 		return 0;
 	mode = json_string_value(json_object_get(net, "mode"));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ARRAY_LEN(network_modes); i++)
 		if (mode && strcmp(mode, network_modes[i]) == 0)
 			break;
-	if (i == 3)
+	if (i == ARRAY_LEN(network_modes))
 		return -1;
 	p->network = (enum network)i;
 	if (p->network != NET_CNI)
@@ -291,7 +279,7 @@ int pod_state_parse(struct pod *p, const char *text, size_t len)
 
 int pod_state_load(struct pod *p)
 {
-	char path[4200];
+	char path[POD_PATH_MAX];
 	json_error_t err;
 
 	p->has_state = false;
@@ -331,7 +319,7 @@ json_t *state_json(const struct pod *p)
 /* Written to a temporary name and renamed: a reader sees all or nothing. */
 int pod_state_save(const struct pod *p)
 {
-	char path[4200], tmp[4200];
+	char path[POD_PATH_MAX], tmp[POD_PATH_MAX];
 	json_t *root = state_json(p);
 	int rc;
 
@@ -391,4 +379,50 @@ void pod_list_free(char **names, size_t count)
 	while (count)
 		free(names[--count]);
 	free(names);
+}
+
+/* Members, pause, pins, state: in that order, each step idempotent, so a
+ * crash at any point leaves something this can finish. */
+int pod_remove(struct pod *p, bool force)
+{
+	int rc;
+
+	pod_state_load(p);
+	if (pod_running(p) && !force)
+		return fail(POD_ECONFLICT, "cannot remove pod %s: it is running (stop it "
+			    "first, or use rm -f)", p->name);
+	if (force && pod_stop(p, 0) < 0)
+		return fail_errno(POD_EFAIL, "cannot stop pod %s", p->name);
+	/* The network goes while the net pin still holds the namespace. A
+	 * plugin that fails stops rm (run it again once fixed); -f and gc go
+	 * on, having said what the plugin left. */
+	if ((rc = cni_del(p)) != POD_OK && !force)
+		return rc;
+	return pod_clear(p);
+}
+
+/* Pins, then the files pod writes, then the directories; a missing one is
+ * fine. Stops at the first failure, which it reports. */
+int pod_clear(struct pod *p)
+{
+	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
+					     CNI_FILES };
+	char path[POD_PATH_MAX];
+
+	for (size_t i = 0; i < ns_kinds_len; i++)
+		if (ns_unpin(p, &ns_kinds[i]) < 0)
+			return fail(POD_EFAIL, "cannot unpin %s namespace of pod %s: %s",
+				    ns_kinds[i].name, p->name,
+				    errno == EXDEV ? "not a namespace of that type"
+						   : strerror(errno));
+	if (path_join(path, sizeof(path), p->dir, "ns") < 0 ||
+	    (rmdir(path) < 0 && errno != ENOENT))
+		return fail_errno(POD_EFAIL, "cannot remove %s", path);
+	for (size_t i = 0; i < ARRAY_LEN(files); i++)
+		if (path_join(path, sizeof(path), p->dir, files[i]) < 0 ||
+		    (unlink(path) < 0 && errno != ENOENT))
+			return fail_errno(POD_EFAIL, "cannot remove %s", path);
+	if (rmdir(p->dir) < 0 && errno != ENOENT)
+		return fail_errno(POD_EFAIL, "cannot remove %s", p->dir);
+	return POD_OK;
 }

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pod.h"
+#include "util.h"
 
 /* One line on stderr, with a single write so lines never interleave. */
 __attribute__((format(printf, 1, 0)))
@@ -42,44 +41,23 @@ int fail(int code, const char *fmt, ...)
 	return code;
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+int fail_errno(int code, const char *fmt, ...)
 {
-	char reason[512];
+	char what[768];
 	va_list ap;
+	int saved = errno;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return fail(POD_EUSAGE, "cannot parse arguments: %s (see 'pod %s --help')",
-		    reason, cmd);
-}
-
-/* getopt_long's shared cases: --root, --help and the errors. */
-int common_opt(int opt, char **argv, const char *cmd, const char *help)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-
-	switch (opt) {
-	case 'R':
-		if (optarg[0] != '/')
-			return usage_error(cmd, "--root %s: not an absolute path", optarg);
-		pod_root = optarg;
-		return 0;
-	case 'h':
-		fputs(help, stdout);
-		return fflush(stdout) == 0 ? POD_HELP_SHOWN : POD_EFAIL;
-	case ':':
-		return usage_error(cmd, "%s needs a value", arg);
-	default:
-		if (optopt)
-			return usage_error(cmd, "unknown option -%c", optopt);
-		return usage_error(cmd, "unknown option %s", arg);
-	}
+	fail(code, "%s: %s", what, strerror(saved));
+	errno = saved;
+	return code;
 }
 
 /* Ctrl-C, a hang-up or a plain kill waits until fn has made or undone all
  * it does: a pod is never left half-made by them (SIGKILL is pod gc's). */
-int with_interrupts_held(int (*fn)(struct pod *), struct pod *p)
+int with_interrupts_held(int (*fn)(void *), void *arg)
 {
 	sigset_t held, old;
 	int rc;
@@ -90,7 +68,7 @@ int with_interrupts_held(int (*fn)(struct pod *), struct pod *p)
 	sigaddset(&held, SIGHUP);
 	sigaddset(&held, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &held, &old);
-	rc = fn(p);
+	rc = fn(arg);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
@@ -110,6 +88,29 @@ void report_fail(int fd, int code, const char *fmt, ...)
 	snprintf(r.msg + n, sizeof(r.msg) - n, ": %s", strerror(saved));
 	(void)write_all(fd, &r, sizeof(r));
 	_exit(code);
+}
+
+int report_read(int fd, struct report *r)
+{
+	ssize_t n;
+
+	while ((n = read(fd, r, sizeof(*r))) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(*r))
+		return -1;
+	r->msg[sizeof(r->msg) - 1] = '\0';
+	return 1;
+}
+
+void close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
 }
 
 int str_ptr_cmp(const void *a, const void *b)
@@ -140,9 +141,7 @@ ssize_t read_file(const char *path, char *buf, size_t size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			errno = saved;
+			close_keep_errno(fd);
 			return -1;
 		}
 		if (n == 0)
@@ -167,24 +166,6 @@ int write_all(int fd, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-	return 0;
-}
-
-int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		unsigned digit = (unsigned)(*s - '0');
-		if (v > (max - digit) / 10)
-			return -1;
-		v = v * 10 + digit;
-	}
-	*out = v;
 	return 0;
 }
 

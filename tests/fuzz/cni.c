@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/pod/pod.h"
+#include "../../src/pod/cni.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/pod/pod.h"
+#include "../../src/pod/state.h"
+#include "../../src/pod/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/pod/pod.h"
+#include "../../src/pod/cni.h"
+#include "../../src/pod/ns.h"
+#include "../../src/pod/state.h"
+#include "../../src/pod/sysctl.h"
+#include "../../src/pod/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	memset(&p, 0, sizeof(p));
 	p.share = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
-	if (pod_add_sysctl(&p, &used, text) == POD_OK) {
+	if (sysctl_add(&p, &used, text) == POD_OK) {
 		const char *k = p.sysctls[0].key, *v = p.sysctls[0].value;
 		if (p.nsysctls != 1 || strstr(k, "..") || strchr(k, '/') || strchr(v, '\n') ||
 		    k[0] == '.' || strlen(k) + strlen(v) + 1 != strlen(text))

@@ -122,3 +122,26 @@ leases() {
 	done
 	echo "$n"
 }
+
+# table_options FILE: the long names in FILE's option tables (struct opt
+# arrays), one per line, in table order.
+table_options() {
+	awk '/^static const struct opt [a-z_]+\[\] = \{/ { on = 1 }
+	on {
+		line = $0
+		while (match(line, /\{ "[a-z][a-z-]*", /)) {
+			print substr(line, RSTART + 3, RLENGTH - 6)
+			line = substr(line, RSTART + RLENGTH)
+		}
+	}
+	on && /\};/ { on = 0 }' "$1"
+}
+
+# options_without_help FILE HELP: every option in FILE's tables that the
+# help text HELP does not show as --NAME, one per line.
+options_without_help() {
+	local opt
+	while read -r opt; do
+		grep -qE -- "(^|[ ,])--$opt( |\$)" <<<"$2" || echo "--$opt"
+	done < <(table_options "$1")
+}

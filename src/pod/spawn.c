@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Order matters. The child waits for a byte from us before it does
+ * anything: state.json (with its pid) and the pins exist before it can
+ * turn into a long-lived pause, and if we die first it reads EOF and
+ * exits, so no pause is ever left without a record.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "sysctl.h"
+#include "util.h"
+
+static int lo_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close_keep_errno(s);
+	return rc;
+}
+
+/* The pod's own settings, made from inside its namespaces. */
+static void configure(const struct pod *p, int err_fd)
+{
+	if ((p->share & CLONE_NEWNET) && (fault("lo") < 0 || lo_up() < 0))
+		report_fail(err_fd, POD_EFAIL, "cannot bring up lo in pod %s", p->name);
+	if ((p->share & CLONE_NEWUTS) &&
+	    (fault("hostname") < 0 || sethostname(p->hostname, strlen(p->hostname)) < 0))
+		report_fail(err_fd, POD_EFAIL, "cannot set hostname %s of pod %s", p->hostname,
+			    p->name);
+	for (size_t i = 0; i < p->nsysctls; i++)
+		if (fault("sysctl") < 0 || sysctl_write(&p->sysctls[i]) < 0)
+			report_fail(err_fd, POD_EFAIL, "cannot set sysctl %s of pod %s",
+				    p->sysctls[i].key, p->name);
+}
+
+__attribute__((noreturn))
+static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
+{
+	static char name[] = "pause";
+	char *const argv[] = { name, NULL }, *const envp[] = { NULL };
+	sigset_t none;
+	char go;
+	int null;
+
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);	/* the parent failed or died: no pause */
+	close(go_fd);
+	setsid();
+	if (chdir("/") < 0)
+		report_fail(err_fd, POD_EFAIL, "cannot enter / in pod %s", p->name);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+		report_fail(err_fd, POD_EFAIL, "cannot set up pause's stdio in pod %s", p->name);
+	configure(p, err_fd);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (fault("exec") == 0)
+		execve(p->pause, argv, envp);
+	report_fail(err_fd, POD_EFAIL, "cannot start pause %s in pod %s", p->pause, p->name);
+}
+
+static pid_t clone_child(const struct pod *p, int *pidfd, int go[2], int err[2], int log_fd)
+{
+	struct clone_args ca;
+	long pid;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = (uint64_t)(unsigned)(p->share | CLONE_NEWPID) | (uint64_t)CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+	ca.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		close(go[1]);
+		close(err[0]);
+		child_main(p, go[0], err[1], log_fd);
+	}
+	return (pid_t)pid;
+}
+
+int spawn_pause(const struct pod *p, int log_fd, struct spawned *s)
+{
+	int go[2] = { -1, -1 }, err[2] = { -1, -1 };
+
+	/* go is a socket pair: send() with MSG_NOSIGNAL gets EPIPE, not a
+	 * SIGPIPE, if the child has died. */
+	s->pid = -1;
+	s->pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) == 0 &&
+	    pipe2(err, O_CLOEXEC) == 0 && fault("spawn") == 0)
+		s->pid = clone_child(p, &s->pidfd, go, err, log_fd);
+	/* the child's ends are its own; ours stay only if there is a child */
+	close_keep_errno(go[0]);
+	close_keep_errno(err[1]);
+	if (s->pid < 0) {
+		close_keep_errno(go[1]);
+		close_keep_errno(err[0]);
+		return -1;
+	}
+	s->go = go[1];
+	s->err = err[0];
+	return 0;
+}
+
+/* EOF on the error pipe comes from the exec, or from a child that died
+ * before it: tells which. */
+static int exec_seen(const struct pod *p, struct spawned *s)
+{
+	int status;
+
+	if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+		return POD_OK;
+	s->pid = -1;	/* reaped: nothing left to kill */
+	if (WIFSIGNALED(status))
+		return fail(POD_EFAIL, "cannot start pause for pod %s: killed by signal %d",
+			    p->name, WTERMSIG(status));
+	return fail(POD_EFAIL, "cannot start pause for pod %s: it exited with status %d",
+		    p->name, WEXITSTATUS(status));
+}
+
+int spawn_go(const struct pod *p, struct spawned *s)
+{
+	struct report rep;
+	int got;
+
+	if (send(s->go, "g", 1, MSG_NOSIGNAL) != 1)
+		return fail_errno(POD_EFAIL, "cannot start pause for pod %s", p->name);
+	got = report_read(s->err, &rep);
+	if (got > 0)
+		return fail(POD_EFAIL, "%s", rep.msg);
+	if (got < 0)
+		return fail(POD_EFAIL, "cannot start pause for pod %s: lost its report", p->name);
+	return exec_seen(p, s);
+}
