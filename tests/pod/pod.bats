@@ -61,6 +61,63 @@ teardown() { pod_teardown; }
 	[ "$output" = "--no-such-option" ]
 }
 
+@test "options go before or after NAME (GNU style); a second operand is refused; run keeps CMD's" {
+	run pod create web --hostname h --share net,uts,pid
+	[ "$status" -eq 0 ]
+	[ "$(state_field web hostname)" = h ]
+	[ "$(jq -r '.share | join(",")' <<<"$(pod inspect web)")" = net,uts,pid ]
+	run pod create web2 extra
+	[ "$status" -eq 2 ]
+	[ "$output" = "pod: cannot parse arguments: unexpected operand 'extra': pod create takes one NAME (see 'pod create --help')" ]
+	[ ! -e "$POD_ROOT/web2" ] && [ ! -e "$POD_ROOT/extra" ]
+	run pod ps web -q
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(state_field web pid)" ]
+	run pod ls extra
+	[ "$status" -eq 2 ]
+	[[ $output == *"unexpected operand 'extra': pod ls takes none"* ]]
+	# pod run: options before NAME; everything after NAME is CMD's
+	run pod run web echo -d --root x
+	[ "$status" -eq 0 ]
+	[ "$output" = "-d --root x" ]
+	pod stop web -t 1
+	wait_for 10 status_is web exited
+	pod rm web -f
+	[ ! -e "$POD_ROOT/web" ]
+}
+
+@test "ls -q and ps -q print names and host pids; --format json prints arrays; inspect takes several" {
+	pod create --share net,pid a
+	pod create b
+	run pod ls -q
+	[ "$output" = "$(printf 'a\nb')" ]
+	run pod ls --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'map(.name) | join(",")' <<<"$output")" = a,b ]
+	[ "$(jq -r '.[0].status' <<<"$output")" = running ]
+	[ "$(jq -r '.[0].pid' <<<"$output")" = "$(state_field a pid)" ]
+	[ "$(jq -r '.[0].shared | join(",")' <<<"$output")" = net,pid ]
+	[ "$(jq -r '.[0].ip' <<<"$output")" = null ]
+	[[ $(jq -r '.[1].created' <<<"$output") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
+	run pod ls --format yaml
+	[ "$status" -eq 2 ]
+	pod run -d b -- sleep 1003
+	wait_for 10 eval '[[ $(pod ps -q b | wc -l) == 2 ]]'
+	run pod ps -q b
+	[ "${lines[0]}" = "$(state_field b pid)" ]
+	[ "${lines[1]}" = "$(pgrep -f '^sleep 1003$')" ]
+	run pod ps --format json b
+	[ "$(jq -r '.[1].command' <<<"$output")" = "sleep 1003" ]
+	[ "$(jq -r '.[0].pid, .[0].host_pid' <<<"$output" | paste -sd' ')" = "1 $(state_field b pid)" ]
+	run pod inspect a b
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'map(.name) | join(",")' <<<"$output")" = a,b ]
+	run --separate-stderr pod inspect a nope b
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "pod: cannot inspect pod nope: no such pod" ]
+	[ "$(jq -r 'map(.name) | join(",")' <<<"$output")" = a,b ]
+}
+
 @test "pod --version prints the version; no command, or a bad one, is a usage error" {
 	run "$POD" --version
 	[ "$status" -eq 0 ]
@@ -383,6 +440,30 @@ while True:
 	run pod run --rootfs relative p1 -- /bin/sh
 	[ "$status" -eq 125 ]
 }
+
+@test "run --rootfs: a minimal tree without proc, sys or dev gets them made, as runc does" {
+	pod create p1
+	rootfs=$BATS_TEST_TMPDIR/rootfs
+	mkdir -p "$rootfs/bin"
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for tool in sh ls ps cat; do ln -s busybox "$rootfs/bin/$tool"; done
+	run pod run --rootfs "$rootfs" p1 -- /bin/sh -c 'ls -d /proc/1 /sys/class /dev/null; ps -o pid,args'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /dev/null ]
+	grep -qE '^ *1 .*pause' <<<"$output"
+	[ -d "$rootfs/proc" ] && [ -d "$rootfs/sys" ] && [ -d "$rootfs/dev" ]
+	# a mount point that is not a directory is named, nothing is mounted
+	rm -r "$rootfs/sys"
+	ln -s /sys "$rootfs/sys"
+	before=$(wc -l </proc/self/mountinfo)
+	run pod run --rootfs "$rootfs" p1 -- /bin/true
+	[ "$status" -eq 125 ]
+	[ "$output" = "pod: cannot use mount point $rootfs/sys: Not a directory" ]
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$before" ]
+}
+
+
 
 @test "run: into a pod that is missing or not running is refused with 125" {
 	run pod run nope -- true
