@@ -1,7 +1,7 @@
 # pause: the pod infrastructure process, and its toolkit.
 #
 #   make                 bin/pause (no libc, static, stripped), bin/pod, bin/orphan
-#   make ARCH=arm64      bin/pause-linux-arm64 (amd64 arm arm64 ppc64le s390x riscv64)
+#   make ARCH=arm64      bin/pause-linux-arm64 (any name in ARCH_TABLE below)
 #   make all-arch        all six
 #   make check           install test dependencies, build every flavour, run all tests
 #   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms
@@ -22,24 +22,48 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# where bash-completion looks for a command's completion when it is first
+# completed (it searches each of $XDG_DATA_DIRS, /usr/local/share too)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC ?= cc
 
-# The six release architectures: Debian's name, GNU triplet, qemu name.
-ARCHES := amd64 arm arm64 ppc64le s390x riscv64
-triplet_amd64 := x86_64-linux-gnu
-triplet_arm := arm-linux-gnueabihf
-triplet_arm64 := aarch64-linux-gnu
-triplet_ppc64le := powerpc64le-linux-gnu
-triplet_s390x := s390x-linux-gnu
-triplet_riscv64 := riscv64-linux-gnu
-HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+# The release architectures, one row each: the only place they are written.
+# Everything else reads this table (make -s arch-table), so adding an
+# architecture is one row here and one src/sys/arch/<cpu>.h. Columns:
+#   name     our name (make ARCH=, bin/pause-linux-<name>)
+#   triplet  the GNU triplet: gcc-<triplet> (Debian's package spells _
+#            as -) and $(CC) -dumpmachine on such a host
+#   debian   Debian's architecture: libc6-dev-<debian>-cross
+#   qemu     qemu-<qemu>-static runs its binaries
+#   oci      the OCI platform's architecture and variant (- for none)
+#   elf      readelf -h: class, machine (a word of it) and ABI flag (-)
+define ARCH_TABLE
+amd64    x86_64-linux-gnu       amd64    x86_64   amd64    -   ELF64  X86-64     -
+arm      arm-linux-gnueabihf    armhf    arm      arm      v7  ELF32  ARM        hard-float
+arm64    aarch64-linux-gnu      arm64    aarch64  arm64    -   ELF64  AArch64    -
+ppc64le  powerpc64le-linux-gnu  ppc64el  ppc64le  ppc64le  -   ELF64  PowerPC64  abiv2
+s390x    s390x-linux-gnu        s390x    s390x    s390x    -   ELF64  S/390      -
+riscv64  riscv64-linux-gnu      riscv64  riscv64  riscv64  -   ELF64  RISC-V     double-float
+endef
+# arch_rows WORDS: defines ARCHES and triplet_<name> from the table's
+# words, a row of nine at a time (the next row starts at word 10)
+arch_rows = $(if $(1),$(eval ARCHES += $(word 1,$(1)))$(eval triplet_$(word 1,$(1)) := \
+	$(word 2,$(1)))$(call arch_rows,$(wordlist 10,$(words $(1)),$(1))))
+ARCHES :=
+$(call arch_rows,$(ARCH_TABLE))
+ARCHES := $(strip $(ARCHES))
+# The host: the architecture whose triplet the compiler builds for.
+HOST_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+HOST_ARCH := $(firstword $(foreach a,$(ARCHES),$(if $(filter $(triplet_$(a)),$(HOST_TRIPLET)),$(a))))
 ARCH ?= $(HOST_ARCH)
+ifeq ($(filter arch-table print-%,$(MAKECMDGOALS)),)
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error ARCH=$(ARCH): not one of $(ARCHES))
 endif
-ifeq ($(filter $(HOST_ARCH),$(ARCHES)),)
-$(error cannot tell the host architecture: dpkg --print-architecture says '$(HOST_ARCH)')
+ifeq ($(HOST_ARCH),)
+$(error cannot tell the host architecture: $(CC) -dumpmachine says '$(HOST_TRIPLET)')
+endif
 endif
 # the kernel headers' own type names (__u64...) are not ours to fix
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -92,7 +116,7 @@ POD_HDR := $(wildcard src/pod/*.h) src/lib/parse.h src/lib/array.h
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
-.PHONY: all all-arch image bench check unit deps demo install uninstall clean lint fuzz
+.PHONY: all all-arch image bench check unit deps demo install uninstall clean lint fuzz arch-table
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/pod bin/orphan
 else
@@ -215,16 +239,23 @@ bench: deps bin/pause bin/pod $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan 
 print-%:
 	@echo '$($*)'
 
+# make -s arch-table: the architecture table, one row per line
+arch-table:
+	$(info $(ARCH_TABLE))@:
+
 install: bin/pause bin/pod
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 bin/pause $(DESTDIR)$(BINDIR)/pause
 	install -m 0755 bin/pod $(DESTDIR)$(BINDIR)/pod
 	install -m 0644 docs/pause.1 $(DESTDIR)$(MANDIR)/man1/pause.1
 	install -m 0644 docs/pod.1 $(DESTDIR)$(MANDIR)/man1/pod.1
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completions/pod $(DESTDIR)$(BASHCOMPDIR)/pod
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pause $(DESTDIR)$(BINDIR)/pod \
-		$(DESTDIR)$(MANDIR)/man1/pause.1 $(DESTDIR)$(MANDIR)/man1/pod.1
+		$(DESTDIR)$(MANDIR)/man1/pause.1 $(DESTDIR)$(MANDIR)/man1/pod.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/pod
 
 clean:
 	rm -rf bin

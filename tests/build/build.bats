@@ -11,48 +11,45 @@ copy_tree() {
 	local dst=$1
 	mkdir -p "$dst"
 	cp -r "$ROOT"/Makefile "$ROOT"/src "$ROOT"/tests "$ROOT"/docs \
-		"$ROOT"/scripts "$dst"/
+		"$ROOT"/scripts "$ROOT"/completions "$dst"/
 }
 
-# arch, readelf's Class and Machine, and the ABI flag it must carry
-ARCH_ELF=(
-	"amd64 ELF64 Advanced Micro Devices X86-64"
-	"arm ELF32 ARM hard-float ABI"
-	"arm64 ELF64 AArch64"
-	"ppc64le ELF64 PowerPC64 abiv2"
-	"s390x ELF64 IBM S/390"
-	"riscv64 ELF64 RISC-V double-float ABI"
-)
+# shellcheck source=../../scripts/lib/arch.bash
+source "$ROOT/scripts/lib/arch.bash"
+mapfile -t ARCHES < <(arch_names)
+
+@test "the architecture table: six rows of nine columns, each name a make ARCH=" {
+	run arch_table
+	[ "${#lines[@]}" -eq 6 ]
+	[ "$(awk 'NF != 9' <<<"$output")" = "" ]
+	[ "$(make -s -C "$ROOT" print-ARCHES)" = "${ARCHES[*]}" ]
+	# the host comes from the compiler, not from dpkg
+	[ "$(make -s -C "$ROOT" print-HOST_TRIPLET)" = "$(cc -dumpmachine)" ]
+	[ -n "$(host_arch)" ]
+}
 
 @test "every architecture's pause is static, stripped, and of the right machine type" {
-	local entry arch class machine bin header
-	for entry in "${ARCH_ELF[@]}"; do
-		read -r arch class machine <<<"$entry"
+	local arch class machine abi bin header
+	while read -r arch _ _ _ _ _ class machine abi; do
 		bin=$ROOT/bin/pause-linux-$arch
 		echo "checking $bin"
 		header=$(readelf -h "$bin")
 		grep -qE "Class: +$class\$" <<<"$header"
 		grep -qE "Type: +EXEC" <<<"$header"
-		case $arch in	# the ABI: hard-float arm, ELFv2 ppc64le, lp64d riscv
-		arm) grep -q "hard-float ABI" <<<"$header" ;;
-		ppc64le) grep -q "abiv2" <<<"$header" ;;
-		riscv64) grep -q "double-float ABI" <<<"$header" ;;
-		esac
-		machine=${machine% hard-float ABI}
-		machine=${machine% abiv2}
-		machine=${machine% double-float ABI}
-		grep -qE "Machine: +$machine\$" <<<"$header"
+		# the ABI: hard-float arm, ELFv2 ppc64le, lp64d riscv
+		[[ $abi == - ]] || grep -q "Flags:.*$abi" <<<"$header"
+		grep -qE "Machine: +(.* )?$machine\$" <<<"$header"
 		readelf -d "$bin" | grep -q "There is no dynamic section"
 		! readelf -lW "$bin" | grep -q INTERP || false
 		! readelf -SW "$bin" | grep -qE '\.(symtab|comment|note\.gnu\.build-id)' || false
-	done
+	done < <(arch_table)
 	# bin/pause is the host's no-libc build
-	cmp "$ROOT/bin/pause" "$ROOT/bin/pause-linux-$(dpkg --print-architecture)"
+	cmp "$ROOT/bin/pause" "$ROOT/bin/pause-linux-$(host_arch)"
 }
 
 @test "the release build links no C library" {
 	local arch
-	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
+	for arch in "${ARCHES[@]}"; do
 		# no libc symbol names: stdio, malloc or libc's start-up
 		! grep -aqE '__libc_start_main|GLIBC_|malloc|printf' \
 			"$ROOT/bin/pause-linux-$arch" || false
@@ -66,7 +63,7 @@ ARCH_ELF=(
 	copy_tree "$tree"
 	make -s -C "$tree" VERSION="$(make -s -C "$ROOT" print-VERSION)" \
 		COMMIT="$(make -s -C "$ROOT" print-COMMIT)" all-arch
-	for arch in amd64 arm arm64 ppc64le s390x riscv64; do
+	for arch in "${ARCHES[@]}"; do
 		cmp "$tree/bin/pause-linux-$arch" "$ROOT/bin/pause-linux-$arch"
 	done
 }
@@ -79,7 +76,7 @@ ARCH_ELF=(
 	[ ! -e "$tree/bin/pause-linux-arm64" ]
 	run make -s -C "$tree" ARCH=mips
 	[ "$status" -ne 0 ]
-	[[ $output == *"ARCH=mips: not one of amd64 arm arm64 ppc64le s390x riscv64"* ]]
+	[[ $output == *"ARCH=mips: not one of ${ARCHES[*]}"* ]]
 }
 
 @test "the version defaults to git describe" {
@@ -105,11 +102,13 @@ ARCH_ELF=(
 	[ "$output" = "pause.c HEAD" ]
 }
 
-@test "make install honours PREFIX and DESTDIR, and installs pause, pod and their man pages" {
+@test "make install honours PREFIX and DESTDIR, and installs pause, pod, their man pages and pod's completion" {
 	local dest=$BATS_TEST_TMPDIR/dest
 	make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
 	run find "$dest" -type f -printf '%P %m\n'
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${#lines[@]}" -eq 5 ]
+	[[ $output == *"usr/share/bash-completion/completions/pod 644"* ]]
+	cmp "$dest/usr/share/bash-completion/completions/pod" "$ROOT/completions/pod"
 	[[ $output == *"usr/bin/pause 755"* ]]
 	[[ $output == *"usr/bin/pod 755"* ]]
 	[[ $output == *"usr/share/man/man1/pause.1 644"* ]]

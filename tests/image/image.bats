@@ -13,8 +13,10 @@ load engines
 LAYOUT=$ROOT/bin/oci
 ARCHIVE=$ROOT/bin/pause-oci.tar
 
-# arch (our name), OCI platform as architecture[/variant]
-PLATFORMS=(amd64:amd64 arm:arm/v7 arm64:arm64 ppc64le:ppc64le s390x:s390x riscv64:riscv64)
+# arch (our name), OCI platform as architecture[/variant]: the Makefile's table
+# shellcheck source=../../scripts/lib/arch.bash
+source "$ROOT/scripts/lib/arch.bash"
+mapfile -t PLATFORMS < <(arch_table | awk '{ print $1 ":" $5 ($6 == "-" ? "" : "/" $6) }')
 
 setup_file() {
 	export VERSION REF BUSYBOX=localhost/pause-test-busybox:1
@@ -65,9 +67,10 @@ manifest_for() {
 	run jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]' "$LAYOUT/index.json"
 	[ "$output" = "$REF" ]
 	jq -e '.imageLayoutVersion == "1.0.0"' "$LAYOUT/oci-layout"
-	# exactly the six platforms
+	# exactly the platforms of the architecture table
 	run jq -r '.manifests[] | .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end)' "$(image_index)"
-	[ "$(sort <<<"$output" | paste -sd' ')" = "amd64 arm/v7 arm64 ppc64le riscv64 s390x" ]
+	[ "$(sort <<<"$output" | paste -sd' ')" = "$(printf '%s\n' "${PLATFORMS[@]#*:}" | sort | paste -sd' ')" ]
+	[ "${#PLATFORMS[@]}" -eq 6 ]
 	# created comes from SOURCE_DATE_EPOCH (the last commit by default)
 	run jq -r '.annotations["org.opencontainers.image.created"]' "$(image_index)"
 	[ "$output" = "$(date -u -d "@$(make -s -C "$ROOT" print-SOURCE_DATE_EPOCH)" +%Y-%m-%dT%H:%M:%SZ)" ]
@@ -219,7 +222,7 @@ manifest_for() {
 	c images import --snapshotter native "$BATS_TEST_TMPDIR/busybox-oci.tar"
 	run c images ls
 	echo "$output"
-	[[ $output == *"$REF "*"linux/amd64,linux/arm/v7,linux/arm64,linux/ppc64le,linux/riscv64,linux/s390x"* ]]
+	[[ $output == *"$REF "*"$(printf 'linux/%s\n' "${PLATFORMS[@]#*:}" | sort | paste -sd,)"* ]]
 
 	c run --snapshotter native "$REF" infra 3>&- &
 	local job=$! pid
@@ -246,7 +249,10 @@ manifest_for() {
 
 @test "the Containerfile builds the same content with podman build" {
 	setup_podman "$BATS_TEST_TMPDIR/podman"
-	run pm build --platform linux/amd64 --build-arg TARGETARCH=amd64 \
+	local host platform
+	host=$(host_arch)
+	platform=$(printf '%s\n' "${PLATFORMS[@]}" | sed -n "s/^$host://p")
+	run pm build --platform "linux/$platform" --build-arg TARGETARCH="$host" \
 		-f "$ROOT/image/Containerfile" -t localhost/pause-cf:test "$ROOT"
 	echo "$output"
 	[ "$status" -eq 0 ]
