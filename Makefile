@@ -113,6 +113,8 @@ ALL_ARCH_BINS := $(ARCHES:%=bin/pause-linux-%)
 # that fails a chosen create step (POD_FAULT=step), under ASan+UBSan.
 POD_SRC := $(wildcard src/pod/*.c) src/lib/parse.c
 POD_HDR := $(wildcard src/pod/*.h) src/lib/parse.h src/lib/array.h
+# all of pod but main(): what the unit tests and fuzzers link
+POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
@@ -174,10 +176,15 @@ bin/test/unit-msg: tests/unit/msg.c src/lib/msg.c src/lib/msg.h tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/msg.c src/lib/msg.c $(SAN) $(LDFLAGS)
 
+# pod's parsers, linked with everything of pod but its main
+bin/test/unit-pod: tests/unit/pod.c tests/unit/tap.h $(POD_LIB_SRC) $(POD_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -o $@ tests/unit/pod.c $(POD_LIB_SRC) $(SAN) $(LDFLAGS) $(POD_LIBS)
+
 # (recursive =: FUZZ_BINS is defined further down)
 TEST_BINS = bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(FUZZ_BINS) \
 	bin/libc/pause-static $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
-	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg \
+	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg bin/test/unit-pod \
 	bin/pause-oci.tar
 
 # Fuzzing: a libFuzzer harness (clang, ASan+UBSan) for every parser of
@@ -187,7 +194,6 @@ FUZZERS := pause_args pod_args state cni values
 FUZZ_BINS := $(FUZZERS:%=bin/fuzz/%)
 FUZZ_CFLAGS := -std=gnu11 $(WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
-POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
 
 bin/fuzz/pause_args: tests/fuzz/pause_args.c tests/fuzz/argv.h src/pause/args.c \
 		src/lib/msg.c src/lib/parse.c $(PAUSE_HDR)

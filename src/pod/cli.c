@@ -132,7 +132,7 @@ int cli_parse(const struct command *c, int argc, char **argv, opt_fn set, void *
 {
 	struct option longs[OPTS_MAX + 1];
 	char shorts[2 * OPTS_MAX + 3];
-	int opt, rc;
+	int opt;
 
 	getopt_tables(c, longs, shorts);
 	optind = 0;	/* glibc: start over, with argv[0] the command */
@@ -141,7 +141,7 @@ int cli_parse(const struct command *c, int argc, char **argv, opt_fn set, void *
 		bool own = false;
 		for (const struct opt *o = c->opts; o->name; o++)
 			own |= o->key == opt;
-		rc = own ? set(ctx, opt, optarg) : common_opt(c, opt, argv);
+		int rc = own ? set(ctx, opt, optarg) : common_opt(c, opt, argv);
 		if (rc)
 			return rc;
 	}

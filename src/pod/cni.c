@@ -191,7 +191,7 @@ static int write_default(const char *dir, json_t **found)
 
 int cni_choose(struct pod *p, const char *dir, const char *name, json_t **conflist)
 {
-	char *files[CONFLISTS_MAX], broken[POD_PATH_MAX + 600] = "";
+	char *files[CONFLISTS_MAX] = { NULL }, broken[POD_PATH_MAX + 600] = "";
 	int n = conflist_names(dir, files), rc;
 	json_t *found;
 
@@ -333,12 +333,11 @@ static char *read_all(int fd)
  * fill, no SIGPIPE) and @out as stdout; its pid, or -1. */
 static pid_t plugin_start(const char *bin, const char *type, char **envp, int in, int out)
 {
-	char argv0[256], *argv[] = { argv0, NULL };
-	pid_t pid;
+	pid_t pid = fork();
 
-	snprintf(argv0, sizeof(argv0), "%s", type);
-	pid = fork();
 	if (pid == 0) {
+		char argv0[256], *argv[] = { argv0, NULL };
+		snprintf(argv0, sizeof(argv0), "%s", type);
 		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
 			_exit(127);
 		execve(bin, argv, envp);
@@ -375,7 +374,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 		      json_t **out, char *err, size_t errsz)
 {
 	static struct plugin_env env;
-	char bin[POD_PATH_MAX], *text = NULL, *res;
+	char bin[POD_PATH_MAX], *text = NULL;
 	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
 	pid_t pid = -1;
 
@@ -394,7 +393,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 	} else {
 		close(pipefd[1]);
 		pipefd[1] = -1;
-		res = read_all(pipefd[0]);
+		char *res = read_all(pipefd[0]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		rc = plugin_outcome(cmd, type, status, res, out, err, errsz);

@@ -133,16 +133,17 @@ static int create_settings(struct pod *p, struct create_args *a)
 {
 	const char *hostname = a->hostname ? a->hostname : p->name;
 	size_t used = 0;
-	int rc;
 
 	if (a->hostname && !(p->share & CLONE_NEWUTS))
 		return cli_usage(&cmd_create, "--hostname needs uts in --share");
 	if (!hostname_valid(hostname))
 		return cli_usage(&cmd_create, "--hostname %.80s: not a host name", hostname);
 	strcpy(p->hostname, hostname);
-	for (size_t i = 0; i < a->nsysctls; i++)
-		if ((rc = sysctl_add(p, &used, a->sysctls[i])))
+	for (size_t i = 0; i < a->nsysctls; i++) {
+		int rc = sysctl_add(p, &used, a->sysctls[i]);
+		if (rc)
 			return rc;
+	}
 	return POD_OK;
 }
 

@@ -124,6 +124,23 @@ mapfile -t ARCHES < <(arch_names)
 	[ -z "$output" ]
 }
 
+@test "scripts/funclen: no function in src/ over 60 lines, and it catches one of 61" {
+	run "$ROOT/scripts/funclen" 60 "$ROOT"/src/*/*.c "$ROOT"/src/*/*.h
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# a function of 61 lines, braces included, with a signature on two lines
+	{
+		printf 'static int\nlong_one(int a,\n\t int b)\n{\n'
+		for i in $(seq 59); do printf '\ta += %d;\n' "$i"; done
+		printf '}\n\nint short_one(void)\n{\n\treturn 0;\n}\n'
+	} >"$BATS_TEST_TMPDIR/long.c"
+	run "$ROOT/scripts/funclen" 60 "$BATS_TEST_TMPDIR/long.c"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/long.c:4: long_one is 61 lines (at most 60)" ]
+	run "$ROOT/scripts/funclen" 61 "$BATS_TEST_TMPDIR/long.c"
+	[ "$status" -eq 0 ]
+}
+
 @test "make clean removes every build output" {
 	local tree=$BATS_TEST_TMPDIR/tree
 	copy_tree "$tree"
