@@ -8,7 +8,8 @@ bats_require_minimum_version 1.5.0
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 # shellcheck source=../../scripts/lib/proc.bash
 source "$ROOT/scripts/lib/proc.bash"
-load engines
+# shellcheck source=../../scripts/lib/engines.bash
+source "$ROOT/scripts/lib/engines.bash"
 
 LAYOUT=$ROOT/bin/oci
 ARCHIVE=$ROOT/bin/pause-oci.tar

@@ -188,7 +188,7 @@ os.execvp(argv[0], argv)' "${RUNNER[@]}" "$PAUSE" -- grep -E '^Sig(Blk|Ign):' /p
 	has_sig "0x${lines[0]#*:	}" 12	# USR2 blocked
 	has_sig "0x${lines[1]#*:	}" 10	# USR1 ignored
 	has_sig "0x${lines[1]#*:	}" 2	# INT ignored
-	# and from a plain shell trap, as the issue's example has it
+	# and from a plain shell trap, the way users ignore a signal
 	run --separate-stderr sh -c "trap '' USR1; exec ${RUNNER[*]} $PAUSE -- grep -E '^SigIgn:' /proc/self/status"
 	has_sig "0x${lines[0]#*:	}" 10
 }

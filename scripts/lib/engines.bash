@@ -1,9 +1,12 @@
-# Private podman and containerd instances for the image tests: every bit
+# shellcheck shell=bash
+# Private podman and containerd instances for the image tests and the
+# benchmarks: every bit
 # of their state lives under one temporary directory, nothing is written
 # to /etc or /var, and stop_engines leaves no mount or process behind.
 
-# podman, configured as REFERENCE.md section 5 says this host needs:
-# runc (crun fails on hybrid cgroups), cgroupfs, lower rlimit defaults.
+# podman as this kind of host needs it: runc (crun fails on its hybrid
+# cgroups), cgroupfs, and rlimit defaults lower than podman's own, which
+# the host's limits refuse.
 setup_podman() {
 	PODMAN_DIR=$1
 	mkdir -p "$PODMAN_DIR"
