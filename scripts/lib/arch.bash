@@ -9,6 +9,6 @@
 
 ARCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-arch_table() { make -s -C "$ARCH_REPO" arch-table; }
+arch_table() { make -s --no-print-directory -C "$ARCH_REPO" arch-table; }
 arch_names() { arch_table | awk '{ print $1 }'; }
-host_arch() { make -s -C "$ARCH_REPO" print-HOST_ARCH; }
+host_arch() { make -s --no-print-directory -C "$ARCH_REPO" print-HOST_ARCH; }

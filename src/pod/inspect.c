@@ -94,7 +94,7 @@ static int inspect_one(const char *name, json_t *all)
 
 static int inspect_main(int argc, char **argv)
 {
-	json_t *all = json_array();
+	json_t *all;
 	int first, rc, worst = POD_OK;
 	size_t shown;
 
@@ -102,6 +102,7 @@ static int inspect_main(int argc, char **argv)
 		return rc;
 	if (first == argc)
 		return cli_usage(&cmd_inspect, "NAME is missing");
+	all = json_array();
 	for (int i = first; i < argc; i++)
 		if ((rc = inspect_one(argv[i], all)) && (!worst || rc == POD_EFAIL))
 			worst = rc;

@@ -13,11 +13,9 @@
 #include "state.h"
 #include "util.h"
 
-enum { OPT_FORMAT = OPT_LONG };
-
 static const struct opt ls_opts[] = {
 	{ "quiet", 'q', NULL, "print the names only, one per line" },
-	{ "format", OPT_FORMAT, "FORMAT", "table (default) or json (an array of objects)" },
+	{ "format", LISTING_FORMAT, "FORMAT", "table (default) or json (an array of objects)" },
 	OPT_END,
 };
 
@@ -34,20 +32,9 @@ const struct command cmd_ls = {
 	.main = ls_main,
 };
 
-struct ls_args {
-	enum format format;
-	bool quiet;
-};
-
 static int ls_opt(void *ctx, int key, char *arg)
 {
-	struct ls_args *a = ctx;
-
-	if (key == 'q')
-		a->quiet = true;
-	else if (format_parse(arg, &a->format) < 0)
-		return cli_usage(&cmd_ls, "--format %.80s: not table or json", arg);
-	return POD_OK;
+	return listing_opt(&cmd_ls, ctx, key, arg);
 }
 
 static void age_text(long long created, char *buf, size_t size)
@@ -103,8 +90,8 @@ static json_t *ls_json(const struct pod *p)
 static int ls_main(int argc, char **argv)
 {
 	static struct pod p;
-	struct ls_args a = { FORMAT_TABLE, false };
-	json_t *all = json_array();
+	struct listing a = { FORMAT_TABLE, false };
+	json_t *all;
 	char **names;
 	size_t count;
 	int first, rc;
@@ -114,6 +101,7 @@ static int ls_main(int argc, char **argv)
 		return rc;
 	if (pod_list(&names, &count) < 0)
 		return fail_errno(POD_EFAIL, "cannot list pods in %s", pod_root);
+	all = json_array();
 	if (!a.quiet && a.format == FORMAT_TABLE)
 		printf("%-20s %-8s %-8s %-15s %-20s %s\n", "NAME", "STATUS", "PID", "IP",
 		       "SHARED", "AGE");

@@ -6,15 +6,17 @@
 #include "output.h"
 #include "util.h"
 
-int format_parse(const char *arg, enum format *out)
+int listing_opt(const struct command *c, struct listing *l, int key, const char *arg)
 {
-	if (strcmp(arg, "table") == 0)
-		*out = FORMAT_TABLE;
+	if (key == 'q')
+		l->quiet = true;
+	else if (strcmp(arg, "table") == 0)
+		l->format = FORMAT_TABLE;
 	else if (strcmp(arg, "json") == 0)
-		*out = FORMAT_JSON;
+		l->format = FORMAT_JSON;
 	else
-		return -1;
-	return 0;
+		return cli_usage(c, "--format %.80s: not table or json", arg);
+	return POD_OK;
 }
 
 int print_json(json_t *j)

@@ -7,10 +7,20 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_QUIET };
+#include <stdbool.h>
 
-/* --format's value: "table" or "json"; -1 if neither. */
-int format_parse(const char *arg, enum format *out);
+#include "cli.h"
+
+enum format { FORMAT_TABLE, FORMAT_JSON };
+
+/* How a listing command (ls, ps) prints: -q, else --format. */
+struct listing {
+	enum format format;
+	bool quiet;
+};
+#define LISTING_FORMAT OPT_LONG	/* --format's key in their tables */
+/* Takes -q or --format for command @c; POD_OK or a usage error. */
+int listing_opt(const struct command *c, struct listing *l, int key, const char *arg);
 /* @j (taken) on stdout, indented, with a newline: POD_OK or POD_EFAIL. */
 int print_json(json_t *j);
 /* ISO 8601 in UTC: 2026-12-04T15:20:00Z */

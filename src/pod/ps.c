@@ -11,11 +11,9 @@
 #include "state.h"
 #include "util.h"
 
-enum { OPT_FORMAT = OPT_LONG };
-
 static const struct opt ps_opts[] = {
 	{ "quiet", 'q', NULL, "print the host pids only, one per line" },
-	{ "format", OPT_FORMAT, "FORMAT", "table (default) or json (an array of objects)" },
+	{ "format", LISTING_FORMAT, "FORMAT", "table (default) or json (an array of objects)" },
 	OPT_END,
 };
 
@@ -31,20 +29,9 @@ const struct command cmd_ps = {
 	.main = ps_main,
 };
 
-struct ps_args {
-	enum format format;
-	bool quiet;
-};
-
 static int ps_opt(void *ctx, int key, char *arg)
 {
-	struct ps_args *a = ctx;
-
-	if (key == 'q')
-		a->quiet = true;
-	else if (format_parse(arg, &a->format) < 0)
-		return cli_usage(&cmd_ps, "--format %.80s: not table or json", arg);
-	return POD_OK;
+	return listing_opt(&cmd_ps, ctx, key, arg);
 }
 
 struct row {
@@ -103,7 +90,7 @@ static int row_cmp(const void *a, const void *b)
 	return (x->inside > y->inside) - (x->inside < y->inside);
 }
 
-static int ps_print(const struct rows *rows, const struct ps_args *a)
+static int ps_print(const struct rows *rows, const struct listing *a)
 {
 	json_t *all = json_array();
 
@@ -129,7 +116,7 @@ static int ps_print(const struct rows *rows, const struct ps_args *a)
 static int ps_main(int argc, char **argv)
 {
 	static struct pod p;
-	struct ps_args a = { FORMAT_TABLE, false };
+	struct listing a = { FORMAT_TABLE, false };
 	struct rows rows = { NULL, 0 };
 	const char *name;
 	int first, rc;

@@ -45,6 +45,7 @@ serve() {
 	[[ $(pod inspect p1 | jq -c '.network.ports') == "[{\"host\":$HOSTPORT,\"pod\":80,\"protocol\":\"tcp\"}]" ]]
 	[[ $(pod inspect p1 | jq -r '.network.result.cniVersion') == 1.0.0 ]]
 	pod ls | grep -qE "^p1 +running +[0-9]+ +$ip "
+	[[ $(pod ls --format json | jq -r '.[] | select(.name == "p1") | .ip') == "$ip" ]]
 	run pod rm -f p1
 	[ "$status" -eq 0 ]
 	run get "http://127.0.0.1:$HOSTPORT/"
