@@ -97,3 +97,81 @@ unmount_under() {
 			umount -l "$mnt" 2>/dev/null || true
 		done
 }
+
+# containerd with its CRI plugin, as a Kubernetes node runs it, but
+# private: its own root, state, socket, CNI conflist, leases and netns
+# pins, all under DIR. IMAGE is its sandbox_image. Root here lacks
+# CAP_SYS_RESOURCE, so the sandbox's oom_score_adj of -998 must be
+# clamped (restrict_oom_score_adj) or runc fails. The bridge is BRIDGE,
+# on SUBNET. Sets CRI_DIR, CRI_SOCK, CRI_PID.
+start_cri_containerd() {
+	CRI_DIR=$1
+	local image=$2
+	CRI_BRIDGE=${3:-cri0} CRI_SUBNET=${4:-10.89.7.0/24}
+	CRI_SOCK=$CRI_DIR/containerd.sock
+	mkdir -p "$CRI_DIR/cni" "$CRI_DIR/leases"
+	# what the shim and runc keep under /run/containerd whatever the root
+	# is: stop_cri_containerd removes only what appeared after this
+	find /run/containerd -mindepth 1 2>/dev/null | sort >"$CRI_DIR/run-before"
+	cat >"$CRI_DIR/cni/10-cri.conflist" <<-EOF
+		{
+		  "cniVersion": "1.0.0",
+		  "name": "cri-test",
+		  "plugins": [{
+		    "type": "bridge", "bridge": "$CRI_BRIDGE", "isGateway": true,
+		    "ipam": { "type": "host-local", "dataDir": "$CRI_DIR/leases",
+		              "ranges": [[{ "subnet": "$CRI_SUBNET" }]] }
+		  }]
+		}
+	EOF
+	cat >"$CRI_DIR/config.toml" <<-EOF
+		version = 2
+		root = "$CRI_DIR/root"
+		state = "$CRI_DIR/state"
+		[grpc]
+		  address = "$CRI_SOCK"
+		[ttrpc]
+		  address = "$CRI_SOCK.ttrpc"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  sandbox_image = "$image"
+		  restrict_oom_score_adj = true
+		  netns_mounts_under_state_dir = true
+		  [plugins."io.containerd.grpc.v1.cri".cni]
+		    bin_dir = "/usr/lib/cni"
+		    conf_dir = "$CRI_DIR/cni"
+		  [plugins."io.containerd.grpc.v1.cri".containerd]
+		    snapshotter = "native"
+	EOF
+	containerd --config "$CRI_DIR/config.toml" >"$CRI_DIR/log" 2>&1 3>&- &
+	CRI_PID=$!
+	wait_for 30 cri_ok
+}
+
+cri_ok() { ctr --address "$CRI_SOCK" version >/dev/null 2>&1; }
+
+# ctr in the CRI plugin's namespace
+cri_ctr() { ctr --address "$CRI_SOCK" -n k8s.io "$@"; }
+
+stop_cri_containerd() {
+	[[ -n ${CRI_DIR:-} && -d $CRI_DIR ]] || return 0
+	local id
+	if cri_ok; then
+		for id in $(cri_ctr container ls -q 2>/dev/null); do
+			cri_ctr task delete --force "$id" >/dev/null 2>&1 || true
+			cri_ctr container rm "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	if [[ -n ${CRI_PID:-} ]]; then
+		kill "$CRI_PID" 2>/dev/null || true
+		wait "$CRI_PID" 2>/dev/null || true
+	fi
+	pkill -KILL -f "containerd-shim-runc-v2 -namespace k8s.io .*-address $CRI_DIR/" 2>/dev/null || true
+	unmount_under "$CRI_DIR"
+	ip link del "$CRI_BRIDGE" 2>/dev/null || true
+	# what appeared under /run/containerd since the start, deepest first
+	find /run/containerd -mindepth 1 2>/dev/null | sort |
+		comm -13 "$CRI_DIR/run-before" - | sort -r | while read -r path; do
+			rmdir "$path" 2>/dev/null || rm -f "$path" 2>/dev/null || true
+		done
+	rm -rf "$CRI_DIR"
+}
