@@ -72,21 +72,28 @@ c() { ctr --address "$CTD_DIR/containerd.sock" -n pausetest "$@"; }
 
 stop_containerd() {
 	[[ -n ${CTD_DIR:-} && -d $CTD_DIR ]] || return 0
-	local id
-	if ctr_ok; then
-		for id in $(c container ls -q 2>/dev/null); do
-			c task delete --force "$id" >/dev/null 2>&1 || true
-			c container rm "$id" >/dev/null 2>&1 || true
+	containerd_down "$CTD_DIR/containerd.sock" pausetest "$CTD_DIR" "${CTD_PID:-}"
+	rm -rf "$CTD_DIR"
+}
+
+# containerd_down SOCK NAMESPACE DIR PID: every task and container of
+# NAMESPACE deleted, containerd (PID) stopped, the shims it started for
+# DIR's instance killed (they outlive containerd by design; ours must
+# not outlive the test), and everything mounted under DIR unmounted.
+containerd_down() {
+	local sock=$1 ns=$2 dir=$3 pid=$4 id
+	if ctr --address "$sock" version >/dev/null 2>&1; then
+		for id in $(ctr --address "$sock" -n "$ns" container ls -q 2>/dev/null); do
+			ctr --address "$sock" -n "$ns" task delete --force "$id" >/dev/null 2>&1 || true
+			ctr --address "$sock" -n "$ns" container rm "$id" >/dev/null 2>&1 || true
 		done
 	fi
-	if [[ -n ${CTD_PID:-} ]]; then
-		kill "$CTD_PID" 2>/dev/null || true
-		wait "$CTD_PID" 2>/dev/null || true
+	if [[ -n $pid ]]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	fi
-	# shims outlive containerd by design; ours must not outlive the test
-	pkill -f "containerd-shim-runc-v2 -namespace pausetest .*-address $CTD_DIR/" 2>/dev/null || true
-	unmount_under "$CTD_DIR"
-	rm -rf "$CTD_DIR"
+	pkill -KILL -f "containerd-shim-runc-v2 -namespace $ns .*-address $dir/" 2>/dev/null || true
+	unmount_under "$dir"
 }
 
 # Unmount everything mounted at or below DIR, deepest first.
@@ -147,6 +154,12 @@ start_cri_containerd() {
 	wait_for 30 cri_ok
 }
 
+# archive_ref ARCHIVE: the name an OCI archive gives its image (the
+# version it was built at, whatever make would say now)
+archive_ref() {
+	tar -xOf "$1" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]'
+}
+
 cri_ok() { ctr --address "$CRI_SOCK" version >/dev/null 2>&1; }
 
 # ctr in the CRI plugin's namespace
@@ -154,19 +167,7 @@ cri_ctr() { ctr --address "$CRI_SOCK" -n k8s.io "$@"; }
 
 stop_cri_containerd() {
 	[[ -n ${CRI_DIR:-} && -d $CRI_DIR ]] || return 0
-	local id
-	if cri_ok; then
-		for id in $(cri_ctr container ls -q 2>/dev/null); do
-			cri_ctr task delete --force "$id" >/dev/null 2>&1 || true
-			cri_ctr container rm "$id" >/dev/null 2>&1 || true
-		done
-	fi
-	if [[ -n ${CRI_PID:-} ]]; then
-		kill "$CRI_PID" 2>/dev/null || true
-		wait "$CRI_PID" 2>/dev/null || true
-	fi
-	pkill -KILL -f "containerd-shim-runc-v2 -namespace k8s.io .*-address $CRI_DIR/" 2>/dev/null || true
-	unmount_under "$CRI_DIR"
+	containerd_down "$CRI_SOCK" k8s.io "$CRI_DIR" "${CRI_PID:-}"
 	ip link del "$CRI_BRIDGE" 2>/dev/null || true
 	# what appeared under /run/containerd since the start, deepest first
 	find /run/containerd -mindepth 1 2>/dev/null | sort |

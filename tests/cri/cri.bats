@@ -17,7 +17,7 @@ OCIIMAGE=$ROOT/scripts/cri/ociimage.py
 
 setup_file() {
 	export REF
-	REF=localhost/pause:$(make -s --no-print-directory -C "$ROOT" print-VERSION)
+	REF=$(archive_ref "$ROOT/bin/pause-oci.tar")
 }
 
 # cri SANDBOX_IMAGE: a private CRI containerd holding our image
