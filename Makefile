@@ -4,7 +4,8 @@
 #   make ARCH=arm64      bin/pause-linux-arm64 (any name in ARCH_TABLE below)
 #   make all-arch        all six
 #   make check           install test dependencies, build every flavour, run all tests
-#   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms
+#   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms;
+#                        bin/pause-docker.tar, the host's platform for docker load
 #   make demo            a pod made with pod: pause as PID 1, members sharing localhost
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -185,7 +186,7 @@ bin/test/unit-pod: tests/unit/pod.c tests/unit/tap.h $(POD_LIB_SRC) $(POD_HDR)
 TEST_BINS = bin/pause bin/pod bin/asan/pod bin/test/pod-faults $(FUZZ_BINS) \
 	bin/libc/pause-static $(ALL_ARCH_BINS) bin/libc/pause bin/asan/pause bin/orphan \
 	bin/test/failsys bin/test/zombie-exec bin/test/sigcatch bin/test/unit-msg bin/test/unit-pod \
-	bin/pause-oci.tar
+	bin/pause-oci.tar bin/pause-docker.tar
 
 # Fuzzing: a libFuzzer harness (clang, ASan+UBSan) for every parser of
 # outside input; corpora live in tests/fuzz/corpus/<harness>.
@@ -228,11 +229,13 @@ demo:
 	$(MAKE) all
 	scripts/demo
 
-image: bin/pause-oci.tar
+image: bin/pause-oci.tar bin/pause-docker.tar
 bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
 	VERSION='$(VERSION)' REVISION='$(REVISION)' \
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' IMAGE_NAME='$(IMAGE_NAME)' \
 	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
+bin/pause-docker.tar: bin/pause-oci.tar image/docker-archive
+	image/docker-archive $< $@
 
 # Footprint and reaping cost next to the peers, then the pod lifecycle
 # next to podman and unshare+nsenter, each in one run; bench/report

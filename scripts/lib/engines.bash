@@ -176,3 +176,72 @@ stop_cri_containerd() {
 		done
 	rm -rf "$CRI_DIR"
 }
+
+# Docker: Debian's dockerd (docker.io 20.10) and its client. A newer
+# client elsewhere in PATH (say /usr/local/bin) is not the one tested.
+DOCKER=${DOCKER:-/usr/bin/docker}
+
+# start_dockerd DIR [DOCKERD_ARGS...]: a private dockerd. Its data root,
+# exec root (and the containerd it starts there), pidfile, socket, config
+# and trust key all live in DIR, so nothing is written to /var/lib/docker,
+# /etc/docker or /run/docker.sock; `docker run --init` runs our pause.
+# DOCKERD_ARGS replace the default network setup, no bridge and no
+# iptables; dockerd never turns on IP forwarding. Sets DK_DIR, DK_PID.
+start_dockerd() {
+	DK_DIR=$1
+	shift
+	local net=(--iptables=false --bridge=none)
+	[[ $# == 0 ]] || net=("$@")
+	mkdir -p "$DK_DIR"
+	# dockerd's plugin directory is fixed: stop_dockerd removes it only
+	# if dockerd made it
+	DK_RUN_DOCKER_EXISTED=0
+	[[ -e /run/docker ]] && DK_RUN_DOCKER_EXISTED=1
+	printf '{ "deprecated-key-path": "%s/key.json" }\n' "$DK_DIR" >"$DK_DIR/daemon.json"
+	dockerd --config-file "$DK_DIR/daemon.json" --data-root "$DK_DIR/data" \
+		--exec-root "$DK_DIR/exec" --pidfile "$DK_DIR/dockerd.pid" \
+		-H "unix://$DK_DIR/docker.sock" --init-path "$ROOT/bin/pause" \
+		--storage-driver vfs --ip-forward=false "${net[@]}" \
+		>"$DK_DIR/log" 2>&1 3>&- &
+	DK_PID=$!
+	wait_for 60 dk_ok
+}
+
+dk_ok() { dk version >/dev/null 2>&1; }
+
+dk() { "$DOCKER" -H "unix://$DK_DIR/docker.sock" "$@"; }
+
+# stop_dockerd: every container removed, dockerd stopped, the containerd
+# and shims it started (they can outlive it) killed, its mounts undone,
+# DIR removed.
+stop_dockerd() {
+	[[ -n ${DK_DIR:-} && -d $DK_DIR ]] || return 0
+	local ids
+	if dk_ok; then
+		ids=$(dk ps -aq)
+		[[ -z $ids ]] || dk rm -f $ids >/dev/null 2>&1 || true
+	fi
+	if [[ -n ${DK_PID:-} ]]; then
+		kill "$DK_PID" 2>/dev/null || true
+		wait "$DK_PID" 2>/dev/null || true
+		# another shell's child (bats's setup_file): wait until it is gone
+		wait_for 30 eval '! alive "$DK_PID"' || kill -KILL "$DK_PID" 2>/dev/null || true
+	fi
+	pkill -KILL -f "containerd-shim-runc-v2 -namespace moby .*-address $DK_DIR/" 2>/dev/null || true
+	pkill -KILL -f "containerd --config $DK_DIR/" 2>/dev/null || true
+	unmount_under "$DK_DIR"
+	if [[ $DK_RUN_DOCKER_EXISTED == 0 ]]; then
+		rmdir /run/docker/plugins /run/docker 2>/dev/null || true
+	fi
+	rm -rf "$DK_DIR"
+}
+
+# dk_busybox_image REF: an image named REF with Debian's busybox-static
+# (every applet on PATH) and our static orphan, imported with no registry.
+dk_busybox_image() {
+	local dir
+	dir=$(mktemp -d)
+	make_busybox_tar "$dir"
+	dk import -c 'ENV PATH=/bin' "$dir/busybox.tar" "$1" >/dev/null
+	rm -rf "$dir"
+}

@@ -55,11 +55,36 @@ manifest_for() {
 	done
 	make -s -C "$tree" image "${vars[@]}"
 	cmp "$tree/bin/pause-oci.tar" "$ARCHIVE"
+	cmp "$tree/bin/pause-docker.tar" "$ROOT/bin/pause-docker.tar"
 	# and a second run in place rewrites the same bytes
 	cp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
-	rm "$tree/bin/pause-oci.tar"
+	cp "$tree/bin/pause-docker.tar" "$BATS_TEST_TMPDIR/first-docker.tar"
+	rm "$tree/bin/pause-oci.tar" "$tree/bin/pause-docker.tar"
 	make -s -C "$tree" image "${vars[@]}"
 	cmp "$tree/bin/pause-oci.tar" "$BATS_TEST_TMPDIR/first.tar"
+	cmp "$tree/bin/pause-docker.tar" "$BATS_TEST_TMPDIR/first-docker.tar"
+}
+
+@test "the docker-archive: the host's platform, named as the OCI image, the same layer and config" {
+	local docker=$ROOT/bin/pause-docker.tar dir=$BATS_TEST_TMPDIR/docker host platform
+	host=$(host_arch)
+	platform=$(printf '%s\n' "${PLATFORMS[@]}" | sed -n "s/^$host://p")
+	mkdir -p "$dir"
+	tar -C "$dir" -xf "$docker"
+	# one image, tagged with the OCI archive's full reference
+	[ "$(jq -r 'length' "$dir/manifest.json")" = 1 ]
+	[ "$(jq -r '.[0].RepoTags | join(" ")' "$dir/manifest.json")" = "$(archive_ref "$ARCHIVE")" ]
+	# its config is the OCI config of the host's platform, byte for byte
+	local config manifest
+	manifest=$(manifest_for "$platform")
+	config=$(jq -r '.config.digest' "$manifest")
+	cmp "$dir/$(jq -r '.[0].Config' "$dir/manifest.json")" "$(blob "$config")"
+	# and its one layer is that platform's layer, uncompressed
+	[ "$(jq -r '.[0].Layers | length' "$dir/manifest.json")" = 1 ]
+	gzip -dc "$(blob "$(jq -r '.layers[0].digest' "$manifest")")" |
+		cmp - "$dir/$(jq -r '.[0].Layers[0]' "$dir/manifest.json")"
+	# every entry at time 0, owned by 0:0
+	[ -z "$(tar -tvf "$docker" | grep -v ' 0/0 .* 1970-01-01 00:00 ' || true)" ]
 }
 
 @test "index.json names one multi-platform image with a full reference" {
