@@ -7,6 +7,7 @@
 #   make image           bin/oci (OCI layout) and bin/pause-oci.tar, six platforms;
 #                        bin/pause-docker.tar, the host's platform for docker load
 #   make demo            a pod made with pod: pause as PID 1, members sharing localhost
+#   make demo-docker     the same pod made with Docker's commands and our image
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -119,7 +120,7 @@ POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
-.PHONY: all all-arch image bench check unit deps demo install uninstall clean lint fuzz arch-table
+.PHONY: all all-arch image bench check unit deps demo demo-docker install uninstall clean lint fuzz arch-table
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/pod bin/orphan
 else
@@ -228,6 +229,13 @@ demo:
 	scripts/deps --demo
 	$(MAKE) all
 	scripts/demo
+
+# make demo-docker: the seed's pod with Docker (Debian's docker.io, a
+# private dockerd) and our image; installs what it lacks (the image needs
+# the cross compilers: every platform goes into the OCI archive first).
+demo-docker: deps
+	$(MAKE) bin/pause bin/pause-docker.tar
+	scripts/demo-docker
 
 image: bin/pause-oci.tar bin/pause-docker.tar
 bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
