@@ -211,16 +211,19 @@ dk_ok() { dk version >/dev/null 2>&1; }
 
 dk() { "$DOCKER" -H "unix://$DK_DIR/docker.sock" "$@"; }
 
+# dk_rm_all: every container, running or not, removed
+dk_rm_all() {
+	local ids
+	mapfile -t ids < <(dk ps -aq 2>/dev/null)
+	((${#ids[@]} == 0)) || dk rm -f "${ids[@]}" >/dev/null 2>&1 || true
+}
+
 # stop_dockerd: every container removed, dockerd stopped, the containerd
 # and shims it started (they can outlive it) killed, its mounts undone,
 # DIR removed.
 stop_dockerd() {
 	[[ -n ${DK_DIR:-} && -d $DK_DIR ]] || return 0
-	local ids
-	if dk_ok; then
-		ids=$(dk ps -aq)
-		[[ -z $ids ]] || dk rm -f $ids >/dev/null 2>&1 || true
-	fi
+	dk_ok && dk_rm_all
 	if [[ -n ${DK_PID:-} ]]; then
 		kill "$DK_PID" 2>/dev/null || true
 		wait "$DK_PID" 2>/dev/null || true

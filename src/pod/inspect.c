@@ -22,9 +22,9 @@ const struct command cmd_inspect = {
 	.operands = "[OPTIONS] NAME...",
 	.summary = "show pods as JSON",
 	.about = "The pod's state as JSON, with its namespace paths in the forms other\n"
-		 "tools take: OCI runtime spec, ctr run --with-ns, nsenter. With more\n"
-		 "than one NAME, an array of them; a missing pod is reported and the\n"
-		 "others are still shown.",
+		 "tools take: OCI runtime spec, ctr run --with-ns, podman run, nsenter.\n"
+		 "With more than one NAME, an array of them; a missing pod is reported\n"
+		 "and the others are still shown.",
 	.opts = inspect_opts,
 	.usage_code = POD_EUSAGE,
 	.main = inspect_main,
@@ -33,10 +33,10 @@ const struct command cmd_inspect = {
 static json_t *inspect_json(const struct pod *p)
 {
 	json_t *root = state_json(p), *ns = json_array(), *oci_ns = json_array();
-	json_t *ctr = json_array(), *nsenter = json_array();
+	json_t *ctr = json_array(), *podman = json_array(), *nsenter = json_array();
 	char pin[POD_PATH_MAX], created[32], arg[POD_PATH_MAX + 100];
 
-	if (!root || !ns || !oci_ns || !ctr || !nsenter)
+	if (!root || !ns || !oci_ns || !ctr || !podman || !nsenter)
 		return NULL;
 	json_array_append_new(nsenter, json_string("nsenter"));
 	for (size_t i = 0; i < ns_kinds_len; i++) {
@@ -48,6 +48,9 @@ static json_t *inspect_json(const struct pod *p)
 		snprintf(arg, sizeof(arg), "%s:%s", k->oci, pin);
 		json_array_append_new(ctr, json_string("--with-ns"));
 		json_array_append_new(ctr, json_string(arg));
+		snprintf(arg, sizeof(arg), "ns:%s", pin);
+		json_array_append_new(podman, json_string(k->podman));
+		json_array_append_new(podman, json_string(arg));
 		snprintf(arg, sizeof(arg), "%s=%s", k->nsenter, pin);
 		json_array_append_new(nsenter, json_string(arg));
 	}
@@ -58,6 +61,7 @@ static json_t *inspect_json(const struct pod *p)
 	json_object_set_new(root, "namespaces", ns);
 	json_object_set_new(root, "oci", json_pack("{s:{s:o}}", "linux", "namespaces", oci_ns));
 	json_object_set_new(root, "ctr", ctr);
+	json_object_set_new(root, "podman", podman);
 	json_object_set_new(root, "nsenter", nsenter);
 	if (p->network == NET_CNI) {
 		/* the network's IPs and the CNI result as the plugins gave it */

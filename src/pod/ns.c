@@ -20,11 +20,11 @@
 #include "util.h"
 
 const struct ns_kind ns_kinds[] = {
-	{ "net", CLONE_NEWNET, "network", "--net" },
-	{ "ipc", CLONE_NEWIPC, "ipc", "--ipc" },
-	{ "uts", CLONE_NEWUTS, "uts", "--uts" },
-	{ "pid", CLONE_NEWPID, "pid", "--pid" },
-	{ "cgroup", CLONE_NEWCGROUP, "cgroup", "--cgroup" },
+	{ "net", CLONE_NEWNET, "network", "--net", "--network" },
+	{ "ipc", CLONE_NEWIPC, "ipc", "--ipc", "--ipc" },
+	{ "uts", CLONE_NEWUTS, "uts", "--uts", "--uts" },
+	{ "pid", CLONE_NEWPID, "pid", "--pid", "--pid" },
+	{ "cgroup", CLONE_NEWCGROUP, "cgroup", "--cgroup", "--cgroupns" },
 };
 const size_t ns_kinds_len = ARRAY_LEN(ns_kinds);
 

@@ -18,6 +18,7 @@ struct ns_kind {
 	int flag;		/* CLONE_NEW* */
 	const char *oci;	/* the OCI runtime spec's type */
 	const char *nsenter;	/* nsenter(1)'s option */
+	const char *podman;	/* podman run's option, given "ns:PATH" */
 };
 extern const struct ns_kind ns_kinds[];
 extern const size_t ns_kinds_len;

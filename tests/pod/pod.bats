@@ -507,7 +507,7 @@ while True:
 	[[ ${lines[2]} =~ ^b\ +running\ +[0-9]+\ +-\ +net,ipc,uts,pid\ + ]]
 }
 
-@test "inspect: JSON with the namespace paths for OCI, ctr and nsenter" {
+@test "inspect: JSON with the namespace paths for OCI, ctr, podman and nsenter" {
 	pod create --hostname inspected p1
 	run pod inspect p1
 	[ "$status" -eq 0 ]
@@ -516,6 +516,7 @@ while True:
 	[[ $(jq -r '.oci.linux.namespaces | map(.type) | join(",")' <<<"$output") == network,ipc,uts,pid ]]
 	[[ $(jq -r '.namespaces[] | select(.type == "net") | .path' <<<"$output") == "$POD_ROOT/p1/ns/net" ]]
 	[[ $(jq -r '.ctr | join(" ")' <<<"$output") == "--with-ns network:$POD_ROOT/p1/ns/net --with-ns ipc:$POD_ROOT/p1/ns/ipc --with-ns uts:$POD_ROOT/p1/ns/uts --with-ns pid:$POD_ROOT/p1/ns/pid" ]]
+	[[ $(jq -r '.podman | join(" ")' <<<"$output") == "--network ns:$POD_ROOT/p1/ns/net --ipc ns:$POD_ROOT/p1/ns/ipc --uts ns:$POD_ROOT/p1/ns/uts --pid ns:$POD_ROOT/p1/ns/pid" ]]
 	# the nsenter form works as given
 	mapfile -t cmd < <(jq -r '.nsenter[]' <<<"$output")
 	[[ $("${cmd[@]}" hostname) == inspected ]]

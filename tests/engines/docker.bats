@@ -32,9 +32,7 @@ setup_file() {
 }
 
 teardown() {
-	local ids
-	ids=$(dk ps -aq 2>/dev/null || true)
-	[[ -z $ids ]] || dk rm -f $ids >/dev/null 2>&1 || true
+	dk_rm_all
 }
 
 teardown_file() {
