@@ -50,20 +50,28 @@ make_busybox_tar() {
 # containerd with its own root, state and socket.
 start_containerd() {
 	CTD_DIR=$1
-	mkdir -p "$CTD_DIR"
-	cat >"$CTD_DIR/config.toml" <<-EOF
+	launch_containerd "$CTD_DIR"
+	CTD_PID=$LAUNCHED_PID
+	wait_for 30 ctr_ok
+}
+
+# launch_containerd DIR: a containerd whose root, state and sockets are
+# under DIR (DIR/containerd.sock), without the CRI plugin; its pid in
+# LAUNCHED_PID. The caller waits for it.
+launch_containerd() {
+	mkdir -p "$1"
+	cat >"$1/config.toml" <<-EOF
 		version = 2
-		root = "$CTD_DIR/root"
-		state = "$CTD_DIR/state"
+		root = "$1/root"
+		state = "$1/state"
 		disabled_plugins = ["io.containerd.grpc.v1.cri"]
 		[grpc]
-		  address = "$CTD_DIR/containerd.sock"
+		  address = "$1/containerd.sock"
 		[ttrpc]
-		  address = "$CTD_DIR/containerd.sock.ttrpc"
+		  address = "$1/containerd.sock.ttrpc"
 	EOF
-	containerd --config "$CTD_DIR/config.toml" >"$CTD_DIR/log" 2>&1 3>&- &
-	CTD_PID=$!
-	wait_for 30 ctr_ok
+	containerd --config "$1/config.toml" >"$1/log" 2>&1 3>&- &
+	LAUNCHED_PID=$!
 }
 
 ctr_ok() { ctr --address "$CTD_DIR/containerd.sock" version >/dev/null 2>&1; }
@@ -91,9 +99,14 @@ containerd_down() {
 	if [[ -n $pid ]]; then
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		# not this shell's child (bats's setup_file started it): wait
+		wait_for 30 eval '! alive "$pid"' || kill -KILL "$pid" 2>/dev/null || true
 	fi
 	pkill -KILL -f "containerd-shim-runc-v2 -namespace $ns .*-address $dir/" 2>/dev/null || true
 	unmount_under "$dir"
+	# runc's state directory for NAMESPACE is outside DIR whatever the
+	# root: once empty, it goes too
+	rmdir "/run/containerd/runc/$ns" 2>/dev/null || true
 }
 
 # Unmount everything mounted at or below DIR, deepest first.
@@ -182,9 +195,11 @@ stop_cri_containerd() {
 DOCKER=${DOCKER:-/usr/bin/docker}
 
 # start_dockerd DIR [DOCKERD_ARGS...]: a private dockerd. Its data root,
-# exec root (and the containerd it starts there), pidfile, socket, config
-# and trust key all live in DIR, so nothing is written to /var/lib/docker,
-# /etc/docker or /run/docker.sock; `docker run --init` runs our pause.
+# exec root, pidfile, socket, config and trust key all live in DIR, so
+# nothing is written to /var/lib/docker, /etc/docker or /run/docker.sock;
+# `docker run --init` runs our pause. It gets a containerd of its own in
+# DIR too: left to itself, dockerd uses the system's if one listens on
+# /run/containerd/containerd.sock.
 # DOCKERD_ARGS replace the default network setup, no bridge and no
 # iptables; dockerd never turns on IP forwarding. Sets DK_DIR, DK_PID.
 start_dockerd() {
@@ -198,7 +213,10 @@ start_dockerd() {
 	DK_RUN_DOCKER_EXISTED=0
 	[[ -e /run/docker ]] && DK_RUN_DOCKER_EXISTED=1
 	printf '{ "deprecated-key-path": "%s/key.json" }\n' "$DK_DIR" >"$DK_DIR/daemon.json"
-	dockerd --config-file "$DK_DIR/daemon.json" --data-root "$DK_DIR/data" \
+	launch_containerd "$DK_DIR/containerd"
+	DK_CTD_PID=$LAUNCHED_PID
+	wait_for 30 eval 'ctr --address "$DK_DIR/containerd/containerd.sock" version >/dev/null 2>&1'
+	dockerd --containerd "$DK_DIR/containerd/containerd.sock" --config-file "$DK_DIR/daemon.json" --data-root "$DK_DIR/data" \
 		--exec-root "$DK_DIR/exec" --pidfile "$DK_DIR/dockerd.pid" \
 		-H "unix://$DK_DIR/docker.sock" --init-path "$ROOT/bin/pause" \
 		--storage-driver vfs --ip-forward=false "${net[@]}" \
@@ -218,8 +236,8 @@ dk_rm_all() {
 	((${#ids[@]} == 0)) || dk rm -f "${ids[@]}" >/dev/null 2>&1 || true
 }
 
-# stop_dockerd: every container removed, dockerd stopped, the containerd
-# and shims it started (they can outlive it) killed, its mounts undone,
+# stop_dockerd: every container removed, dockerd stopped, then its
+# containerd and the shims (they can outlive both), its mounts undone,
 # DIR removed.
 stop_dockerd() {
 	[[ -n ${DK_DIR:-} && -d $DK_DIR ]] || return 0
@@ -230,9 +248,7 @@ stop_dockerd() {
 		# another shell's child (bats's setup_file): wait until it is gone
 		wait_for 30 eval '! alive "$DK_PID"' || kill -KILL "$DK_PID" 2>/dev/null || true
 	fi
-	pkill -KILL -f "containerd-shim-runc-v2 -namespace moby .*-address $DK_DIR/" 2>/dev/null || true
-	pkill -KILL -f "containerd --config $DK_DIR/" 2>/dev/null || true
-	unmount_under "$DK_DIR"
+	containerd_down "$DK_DIR/containerd/containerd.sock" moby "$DK_DIR" "${DK_CTD_PID:-}"
 	if [[ $DK_RUN_DOCKER_EXISTED == 0 ]]; then
 		rmdir /run/docker/plugins /run/docker 2>/dev/null || true
 	fi

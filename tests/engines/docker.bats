@@ -21,7 +21,7 @@ JOIN=(--net=container:pause --ipc=container:pause --pid=container:pause)
 iptables_rules() { iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; }
 
 setup_file() {
-	export DK_DIR DK_PID DK_RUN_DOCKER_EXISTED REF BUSYBOX=localhost/pod-test-busybox:1
+	export DK_DIR DK_PID DK_CTD_PID DK_RUN_DOCKER_EXISTED REF BUSYBOX=localhost/pod-test-busybox:1
 	export ETC_KEY_EXISTED=0
 	[[ -e /etc/docker/key.json ]] && ETC_KEY_EXISTED=1
 	iptables_rules >"$BATS_FILE_TMPDIR/iptables.before"
