@@ -40,7 +40,7 @@ struct command {
 /* Every command, in the order pod --help lists them; NULL-terminated. */
 extern const struct command *const commands[];
 extern const struct command cmd_create, cmd_run, cmd_ps, cmd_ls, cmd_inspect,
-	cmd_stop, cmd_rm, cmd_gc;
+	cmd_stats, cmd_stop, cmd_rm, cmd_gc;
 
 /* Takes one of a command's own options; 0 or an exit code. */
 typedef int (*opt_fn)(void *ctx, int key, char *arg);
@@ -65,6 +65,7 @@ void cli_help(const struct command *c, FILE *out);
 /* create's and run's command lines alone (the fuzzer runs them) */
 struct create_args {
 	const char *pause, *conf_dir, *cni_name, *share, *hostname, *network;
+	const char *memory, *cpus, *pids_limit, *cgroup_parent;
 	const char *sysctls[SYSCTL_MAX + 1];
 	size_t nsysctls, nports;
 	struct port ports[PORTS_MAX];

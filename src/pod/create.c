@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "cni.h"
 #include "ns.h"
@@ -28,7 +29,7 @@
 
 enum {
 	OPT_SHARE = OPT_LONG, OPT_HOSTNAME, OPT_SYSCTL, OPT_NETWORK, OPT_CNI_CONF_DIR,
-	OPT_PAUSE,
+	OPT_PAUSE, OPT_MEMORY, OPT_CPUS, OPT_PIDS_LIMIT, OPT_CGROUP_PARENT,
 };
 
 static const struct opt create_opts[] = {
@@ -42,6 +43,14 @@ static const struct opt create_opts[] = {
 	  "publish a port (CNI portMappings); repeat for more" },
 	{ "cni-conf-dir", OPT_CNI_CONF_DIR, "DIR", "CNI conflists (default " CNI_DEFAULT_CONF_DIR ")" },
 	{ "pause", OPT_PAUSE, "PATH", "the pause binary (default: pause next to pod)" },
+	{ "memory", OPT_MEMORY, "SIZE", "memory limit: bytes, or K, M, G, Ki, Mi, Gi\n"
+					"(powers of 1024)" },
+	{ "cpus", OPT_CPUS, "N", "CPU limit, in CPUs (0.5: half of one; 3 decimals)" },
+	{ "pids-limit", OPT_PIDS_LIMIT, "N", "at most N processes and threads" },
+	{ "cgroup-parent", OPT_CGROUP_PARENT, "PATH",
+	  "the cgroup pod-NAME goes in: absolute from the\n"
+	  "hierarchy's root, or relative to pod's own cgroup\n"
+	  "(default $POD_CGROUP_PARENT, else " CG_DEFAULT_PARENT ")" },
 	OPT_END,
 };
 
@@ -70,6 +79,10 @@ static int create_opt(void *ctx, int key, char *arg)
 	case OPT_NETWORK: a->network = arg; break;
 	case OPT_CNI_CONF_DIR: a->conf_dir = arg; break;
 	case OPT_PAUSE: a->pause = arg; break;
+	case OPT_MEMORY: a->memory = arg; break;
+	case OPT_CPUS: a->cpus = arg; break;
+	case OPT_PIDS_LIMIT: a->pids_limit = arg; break;
+	case OPT_CGROUP_PARENT: a->cgroup_parent = arg; break;
 	case OPT_SYSCTL:
 		/* one more than fits, for sysctl_add to refuse with its reason */
 		if (a->nsysctls == ARRAY_LEN(a->sysctls))
@@ -147,6 +160,32 @@ static int create_settings(struct pod *p, struct create_args *a)
 	return POD_OK;
 }
 
+/* --memory, --cpus, --pids-limit and --cgroup-parent */
+static int create_resources(struct pod *p, struct create_args *a)
+{
+	unsigned long pids;
+	const char *parent = a->cgroup_parent ? a->cgroup_parent : getenv("POD_CGROUP_PARENT");
+
+	if (a->memory && cg_parse_size(a->memory, &p->memory) < 0)
+		return cli_usage(&cmd_create, "--memory %.80s: not a size from 1 byte to 4 EiB "
+				 "(bytes, or K, M, G, Ki, Mi, Gi)", a->memory);
+	if (a->cpus && cg_parse_cpus(a->cpus, &p->millicpus) < 0)
+		return cli_usage(&cmd_create, "--cpus %.80s: not a number of CPUs above 0 "
+				 "with at most 3 decimals", a->cpus);
+	if (a->pids_limit && parse_uint(a->pids_limit, 4194304, &pids) < 0)
+		return cli_usage(&cmd_create, "--pids-limit %.80s: not a number from 1 to 4194304",
+				 a->pids_limit);
+	if (a->pids_limit && pids == 0)
+		return cli_usage(&cmd_create, "--pids-limit 0: not a number from 1 to 4194304");
+	p->pids_limit = a->pids_limit ? pids : 0;
+	if (parent && (!parent[0] || strlen(parent) >= sizeof(p->cgroup_parent) ||
+		       strstr(parent, "..") || strchr(parent, '\n')))
+		return cli_usage(&cmd_create, "--cgroup-parent %.80s: not a cgroup path", parent);
+	if (parent)
+		strcpy(p->cgroup_parent, parent);
+	return POD_OK;
+}
+
 int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 {
 	const char *name;
@@ -165,7 +204,7 @@ int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 	if (ns_parse_share(a->share ? a->share : NS_DEFAULT_SHARE, &p->share) < 0)
 		return cli_usage(&cmd_create, "--share %.80s: not a list of net, ipc, "
 				 "uts, pid, cgroup", a->share);
-	if ((rc = create_network(p, a)))
+	if ((rc = create_network(p, a)) || (rc = create_resources(p, a)))
 		return rc;
 	return create_settings(p, a);
 }
@@ -173,7 +212,7 @@ int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 /* ---- making the pod ---- */
 
 struct made {
-	bool root, dir, cni;
+	bool root, dir, cni, cgroup;
 	int lock, log;
 	struct spawned child;
 };
@@ -189,6 +228,8 @@ static void undo(struct pod *p, struct made *m)
 		while (waitpid(m->child.pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (m->cgroup)
+		cg_remove(p);
 	if (m->dir)
 		pod_clear(p);
 	if (m->root)
@@ -258,6 +299,7 @@ static int record(struct pod *p)
 struct create_job {
 	struct pod *pod;
 	json_t *conflist;
+	struct cg_dirs cg;
 };
 
 static int make_pod(void *arg)
@@ -269,7 +311,12 @@ static int make_pod(void *arg)
 	int rc;
 
 	if (!(rc = make_root(&m)) && !(rc = make_dir(p, &m))) {
-		if (spawn_pause(p, m.log, &m.child) < 0)
+		/* listed before it is made: undo and rm find what there is */
+		m.cgroup = true;
+		rc = cg_make(p, &job->cg);
+	}
+	if (!rc) {
+		if (spawn_pause(p, &job->cg, m.log, &m.child) < 0)
 			rc = fail_errno(POD_EFAIL, "cannot start pause for pod %s", p->name);
 		else
 			p->pid = m.child.pid;
@@ -315,8 +362,8 @@ static int default_pause(char *buf, size_t size)
 static int create_main(int argc, char **argv)
 {
 	static struct pod p;	/* large: keep it off the stack */
+	static struct create_job job = { &p, NULL, { 0 } };
 	struct create_args a;
-	struct create_job job = { &p, NULL };
 	int rc = create_parse(argc, argv, &p, &a);
 
 	if (rc)
@@ -325,6 +372,8 @@ static int create_main(int argc, char **argv)
 		return fail_errno(POD_EFAIL, "cannot find pause %s", a.pause ? a.pause : "next to pod");
 	if (access(p.pause, X_OK) < 0)
 		return fail_errno(POD_EFAIL, "cannot use pause %s", p.pause);
+	if ((rc = cg_plan(&p, &job.cg)))
+		return rc;
 	if (p.network == NET_CNI && (rc = cni_choose(&p, a.conf_dir, a.cni_name, &job.conflist)))
 		return rc;
 	rc = with_interrupts_held(make_pod, &job);

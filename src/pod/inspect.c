@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "cni.h"
 #include "ns.h"
@@ -29,6 +30,25 @@ const struct command cmd_inspect = {
 	.usage_code = POD_EUSAGE,
 	.main = inspect_main,
 };
+
+/* {"mode", "parent", "paths": [...], "limits": {"memory", "cpus", "pids"}};
+ * a limit is null when there is none */
+static json_t *cgroup_json(const struct pod *p)
+{
+	struct cg_dirs cg;
+	json_t *paths = json_array();
+
+	if (cg_load(p, &cg) < 0)
+		cg.n = 0;
+	for (size_t i = 0; i < cg.n; i++)
+		json_array_append_new(paths, json_string(cg.d[i].path));
+	return json_pack("{s:s,s:s,s:o,s:{s:o,s:o,s:o}}", "mode", cg_mode_names[cg.mode],
+			 "parent", p->cgroup_parent[0] ? p->cgroup_parent : CG_DEFAULT_PARENT,
+			 "paths", paths, "limits",
+			 "memory", p->memory ? json_integer((json_int_t)p->memory) : json_null(),
+			 "cpus", p->millicpus ? json_real((double)p->millicpus / 1000) : json_null(),
+			 "pids", p->pids_limit ? json_integer((json_int_t)p->pids_limit) : json_null());
+}
 
 static json_t *inspect_json(const struct pod *p)
 {
@@ -63,6 +83,7 @@ static json_t *inspect_json(const struct pod *p)
 	json_object_set_new(root, "ctr", ctr);
 	json_object_set_new(root, "podman", podman);
 	json_object_set_new(root, "nsenter", nsenter);
+	json_object_set_new(root, "cgroup", cgroup_json(p));
 	if (p->network == NET_CNI) {
 		/* the network's IPs and the CNI result as the plugins gave it */
 		json_t *net = json_object_get(root, "network"), *result = cni_result(p);

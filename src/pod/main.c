@@ -14,7 +14,8 @@
 #endif
 
 const struct command *const commands[] = {
-	&cmd_create, &cmd_run, &cmd_ps, &cmd_ls, &cmd_inspect, &cmd_stop, &cmd_rm, &cmd_gc,
+	&cmd_create, &cmd_run, &cmd_ps, &cmd_ls, &cmd_inspect, &cmd_stats, &cmd_stop, &cmd_rm,
+	&cmd_gc,
 	NULL,
 };
 

@@ -55,6 +55,12 @@ struct pod {
 	char cni_id[40];	/* CNI_CONTAINERID: random, hex */
 	size_t nports;
 	struct port ports[PORTS_MAX];
+	/* resources (cgroup.h): the parent as given ("" for the default);
+	 * limits, 0 for none */
+	char cgroup_parent[256];
+	unsigned long long memory;	/* bytes */
+	unsigned long millicpus;
+	unsigned long long pids_limit;
 };
 
 /* A path under a pod's directory: ROOT/NAME plus a file name. */

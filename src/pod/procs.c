@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A pod's processes are found by namespace, not by ancestry: every process
- * whose PID namespace (or, without a shared one, first shared namespace)
- * is the pod's, whatever its parent or session. So a member that double
- * forks and calls setsid is still found, listed and stopped.
+ * A pod's processes are those in its cgroup (cgroup.h), not found by
+ * ancestry: a member that double forks, calls setsid or unshares its own
+ * namespaces is still found, listed and stopped, and the stop ends with
+ * the cgroup killed whole. A pod without a cgroup (made before pods had
+ * them) is scanned by namespace instead: every process whose PID
+ * namespace (or, without a shared one, first shared namespace) is the
+ * pod's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "ns.h"
 #include "procs.h"
 #include "state.h"
@@ -83,7 +87,36 @@ pid_t proc_inside_pid(pid_t pid)
 	return last ? pid_of(last + 1) : -1;
 }
 
+struct by_cgroup {
+	member_fn fn;
+	void *arg;
+};
+
+static int cgroup_member(pid_t pid, void *arg)
+{
+	struct by_cgroup *c = arg;
+	unsigned long long start;
+	char state;
+	pid_t inside;
+
+	/* zombies are gone already; their parent will reap them */
+	if (proc_stat(pid, &start, &state) < 0 || state == 'Z' || state == 'X' ||
+	    (inside = proc_inside_pid(pid)) < 0)
+		return 0;
+	return c->fn(pid, inside, c->arg);
+}
+
 int pod_each_process(const struct pod *p, member_fn fn, void *arg)
+{
+	struct cg_dirs cg;
+	struct by_cgroup c = { fn, arg };
+
+	if (cg_load(p, &cg) == 0)
+		return cg_each_pid(&cg, cgroup_member, &c);
+	return pod_each_process_by_ns(p, fn, arg);
+}
+
+int pod_each_process_by_ns(const struct pod *p, member_fn fn, void *arg)
 {
 	const struct ns_kind *k;
 	dev_t dev;
@@ -196,15 +229,44 @@ static void close_targets(struct targets *t)
 		close(t->fds[--t->n]);
 }
 
-/* SIGTERM to every member, then SIGKILL to what is left at the deadline,
- * then pause (SIGTERM; it exits at once). Members forked meanwhile are
- * found by scanning again until a scan finds no one new. */
+/* Without a cgroup: SIGKILL to every member signalled, and to any found
+ * since, until a scan finds no one new. */
+static void kill_by_scan(const struct pod *p, struct targets *t)
+{
+	t->sig = SIGKILL;
+	for (size_t i = 0; i < t->n; i++)
+		pidfd_send_signal(t->fds[i], SIGKILL, NULL, 0);
+	do {
+		t->fresh = 0;
+		pod_each_process(p, signal_member, t);
+	} while (t->fresh > 0);
+}
+
+/* SIGTERM to pause, which exits at once; SIGKILL if it has not in 5 s. */
+static void stop_pause(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+	if (poll(&pfd, 1, 5000) <= 0) {
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		poll(&pfd, 1, 5000);
+	}
+	close(pidfd);
+}
+
+/* SIGTERM to every member, until the deadline; members forked meanwhile
+ * are found by scanning again until a scan finds no one new. Then pause
+ * (SIGTERM), and the cgroup killed whole: whatever is left, escaped from
+ * the PID namespace or forking still, is gone. At the deadline with
+ * members left, the cgroup is killed at once, pause with it. */
 int pod_stop(const struct pod *p, unsigned timeout)
 {
 	static struct targets t;
 	struct timespec deadline;
+	struct cg_dirs cg;
+	bool has_cg = cg_load(p, &cg) == 0;
 	int pidfd = pod_pidfd(p), done = 0;
-	struct pollfd pfd;
 
 	/* without pidfds (kernels before 5.3) nothing here could be signalled
 	 * safely: say so rather than stop nothing */
@@ -221,25 +283,12 @@ int pod_stop(const struct pod *p, unsigned timeout)
 			break;
 		done = wait_members(&t, &deadline);
 	} while (done == 1 && t.fresh > 0);
-	if (done != 1) {
-		t.sig = SIGKILL;
-		for (size_t i = 0; i < t.n; i++)
-			pidfd_send_signal(t.fds[i], SIGKILL, NULL, 0);
-		do {
-			t.fresh = 0;
-			pod_each_process(p, signal_member, &t);
-		} while (t.fresh > 0);
-	}
+	if (done != 1 && !has_cg)
+		kill_by_scan(p, &t);
 	close_targets(&t);
-	if (pidfd < 0)
-		return 0;	/* pause was gone already */
-	pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
-	pfd.fd = pidfd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) <= 0) {
-		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-		poll(&pfd, 1, 5000);
-	}
-	close(pidfd);
-	return 0;
+	if (pidfd >= 0 && (done == 1 || !has_cg))
+		stop_pause(pidfd);
+	else if (pidfd >= 0)
+		close(pidfd);
+	return has_cg ? cg_kill(&cg) : 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A pod's processes, found by namespace; stopping them. */
+/* A pod's processes, found by cgroup (or namespace); stopping them. */
 #ifndef POD_PROCS_H
 #define POD_PROCS_H
 
@@ -15,10 +15,14 @@ int proc_stat_parse(const char *text, unsigned long long *starttime, char *state
 pid_t proc_inside_pid(pid_t pid);
 
 typedef int (*member_fn)(pid_t pid, pid_t inside, void *arg);
-/* Calls fn for every process in the pod (pause included); stops at a
+/* Calls fn for every process in the pod (pause included): those in its
+ * cgroup, or, for a pod without one, those in its namespaces. Stops at a
  * nonzero return and returns it. */
 int pod_each_process(const struct pod *p, member_fn fn, void *arg);
-/* SIGTERM to every member, SIGKILL after @timeout seconds, then pause. */
+/* The same by namespace alone. */
+int pod_each_process_by_ns(const struct pod *p, member_fn fn, void *arg);
+/* SIGTERM to every member, then pause; after @timeout seconds, or once
+ * pause is gone, the pod's cgroup is killed whole. */
 int pod_stop(const struct pod *p, unsigned timeout);
 
 #endif

@@ -13,10 +13,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "mounts.h"
 #include "ns.h"
@@ -67,6 +70,9 @@ struct run {
 	uid_t uid;
 	gid_t gid;
 	char **cmd;
+	struct cg_dirs cg;	/* the pod's cgroup; n is 0 if it has none */
+	char leaf[32];		/* the member's leaf in it */
+	int pidfd;		/* pause */
 };
 
 /* ---- the command line ---- */
@@ -190,17 +196,19 @@ static void member_main(const struct run *r, int err_fd, int log_fd, const sigse
 /* ---- joining and waiting ---- */
 
 /* setns with a pidfd enters all namespaces at once, atomically, and only if
- * pause is still the process we recorded. Older kernels take the pins. */
+ * pause is still the process we recorded. Older kernels take the pins.
+ * The cgroup namespace is the member's to enter, once in the pod's cgroup:
+ * a process outside a cgroup namespace's root cannot move into it. */
 static int join(const struct pod *p, int pidfd)
 {
-	if (setns(pidfd, p->share) == 0)
+	if (setns(pidfd, p->share & ~CLONE_NEWCGROUP) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return -1;
 	for (size_t i = 0; i < ns_kinds_len; i++) {
 		char pin[POD_PATH_MAX];
 		int fd, rc;
-		if (!(p->share & ns_kinds[i].flag))
+		if (!(p->share & ns_kinds[i].flag) || ns_kinds[i].flag == CLONE_NEWCGROUP)
 			continue;
 		if (ns_pin_path(p, &ns_kinds[i], pin, sizeof(pin)) < 0 ||
 		    (fd = open(pin, O_RDONLY | O_CLOEXEC)) < 0)
@@ -238,15 +246,56 @@ static int forward(pid_t child)
 	return WEXITSTATUS(status);
 }
 
-/* The member's process, forked inside the pod's PID namespace; detached,
- * it forks once more so that pause, not we, adopts and reaps it. */
+/* fork, born in the member's leaf where clone3 can (CLONE_INTO_CGROUP,
+ * cgroup v2, Linux 5.7); *placed says if it did. The raw clone3 is safe
+ * here: we are single-threaded, and the child only calls async-signal-
+ * safe functions until it execs. */
+static pid_t fork_into_leaf(const struct run *r, bool *placed)
+{
+	int fd = cg_leaf_fd(&r->cg, r->leaf);
+	struct clone_args ca;
+	long pid;
+
+	*placed = false;
+	if (fd >= 0) {
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.cgroup = (uint64_t)(unsigned)fd;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		close_keep_errno(fd);
+		if (pid >= 0 || errno != E2BIG) {
+			*placed = pid >= 0;
+			return (pid_t)pid;
+		}
+	}
+	return fork();
+}
+
+/* In the child: into the leaf, if not born there, then into the pod's
+ * cgroup namespace if it has one. */
+static void member_cgroup(const struct run *r, bool placed, int err_fd)
+{
+	if (r->cg.n && !placed && cg_enter(&r->cg, r->leaf) < 0)
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot enter the cgroup of pod %s",
+			    r->pod.name);
+	if ((r->pod.share & CLONE_NEWCGROUP) && setns(r->pidfd, CLONE_NEWCGROUP) < 0)
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot join the cgroup namespace of pod %s",
+			    r->pod.name);
+}
+
+/* The member's process, forked inside the pod's PID namespace and its
+ * cgroup; detached, it forks once more so that pause, not we, adopts and
+ * reaps it. */
 static pid_t fork_member(const struct run *r, int err[2], int log_fd, const sigset_t *old)
 {
-	pid_t child = fork();
+	bool placed;
+	pid_t child = fork_into_leaf(r, &placed);
 
 	if (child != 0)
 		return child;
 	close(err[0]);
+	member_cgroup(r, placed, err[1]);
 	if (r->detach) {
 		setsid();
 		pid_t member = fork();
@@ -306,7 +355,11 @@ static int launch(struct run *r, int pidfd)
 	if (setns(own_pid_ns, CLONE_NEWPID) < 0)
 		fail_errno(POD_RUN_EFAIL, "cannot return to our PID namespace");
 	close(own_pid_ns);
-	return wait_member(r, child, err[0]);
+	int rc = wait_member(r, child, err[0]);
+	/* a foreground member's leaf goes with it, unless it left processes */
+	if (!r->detach)
+		cg_leaf_remove(&r->cg, r->leaf);
+	return rc;
 }
 
 static int run_main(int argc, char **argv)
@@ -326,5 +379,10 @@ static int run_main(int argc, char **argv)
 	if (pidfd < 0)
 		return fail(POD_RUN_EFAIL, "cannot run in pod %s: %s", r.pod.name,
 			    errno == ESRCH ? "it is not running" : strerror(errno));
+	r.pidfd = pidfd;
+	/* a pod made before pods had cgroups has none: the member joins the
+	 * namespaces only */
+	if (cg_load(&r.pod, &r.cg) == 0 && cg_leaf_new(&r.cg, r.leaf, sizeof(r.leaf)) < 0)
+		return fail_errno(POD_RUN_EFAIL, "cannot create a cgroup in pod %s", r.pod.name);
 	return launch(&r, pidfd);
 }

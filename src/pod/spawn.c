@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "spawn.h"
 #include "sysctl.h"
 #include "util.h"
@@ -57,6 +58,20 @@ static void configure(const struct pod *p, int err_fd)
 				    p->sysctls[i].key, p->name);
 }
 
+/* Into the pod's cgroup, leaf pause/, unless clone3 put us there. A
+ * shared cgroup namespace is made here, once we are in pod-NAME, so that
+ * pod-NAME is its root: clone3 would root it where we were born. */
+static void child_cgroup(const struct pod *p, const struct cg_dirs *cg, bool placed, int err_fd)
+{
+	bool cgns = p->share & CLONE_NEWCGROUP;
+
+	if (!placed && cg_enter(cg, cgns ? "" : "pause") < 0)
+		report_fail(err_fd, POD_EFAIL, "cannot enter the cgroup of pod %s", p->name);
+	if (cgns && (unshare(CLONE_NEWCGROUP) < 0 || cg_enter(cg, "pause") < 0))
+		report_fail(err_fd, POD_EFAIL, "cannot make the cgroup namespace of pod %s",
+			    p->name);
+}
+
 __attribute__((noreturn))
 static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 {
@@ -83,25 +98,41 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 	report_fail(err_fd, POD_EFAIL, "cannot start pause %s in pod %s", p->pause, p->name);
 }
 
-static pid_t clone_child(const struct pod *p, int *pidfd, int go[2], int err[2], int log_fd)
+static pid_t clone_child(const struct pod *p, const struct cg_dirs *cg, int *pidfd, int go[2],
+			 int err[2], int log_fd)
 {
 	struct clone_args ca;
+	int cgfd = cg_leaf_fd(cg, (p->share & CLONE_NEWCGROUP) ? "" : "pause");
 	long pid;
 
 	memset(&ca, 0, sizeof(ca));
-	ca.flags = (uint64_t)(unsigned)(p->share | CLONE_NEWPID) | (uint64_t)CLONE_PIDFD;
+	ca.flags = (uint64_t)(unsigned)((p->share & ~CLONE_NEWCGROUP) | CLONE_NEWPID) |
+		   (uint64_t)CLONE_PIDFD;
 	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
 	ca.exit_signal = SIGCHLD;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)(unsigned)cgfd;
+	}
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	/* before 5.7 (E2BIG) the child places itself */
+	if (pid < 0 && cgfd >= 0 && errno == E2BIG) {
+		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		close(cgfd);
+		cgfd = -1;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	}
 	if (pid == 0) {
 		close(go[1]);
 		close(err[0]);
+		child_cgroup(p, cg, cgfd >= 0, err[1]);
 		child_main(p, go[0], err[1], log_fd);
 	}
+	close_keep_errno(cgfd);
 	return (pid_t)pid;
 }
 
-int spawn_pause(const struct pod *p, int log_fd, struct spawned *s)
+int spawn_pause(const struct pod *p, const struct cg_dirs *cg, int log_fd, struct spawned *s)
 {
 	int go[2] = { -1, -1 }, err[2] = { -1, -1 };
 
@@ -111,7 +142,7 @@ int spawn_pause(const struct pod *p, int log_fd, struct spawned *s)
 	s->pidfd = -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) == 0 &&
 	    pipe2(err, O_CLOEXEC) == 0 && fault("spawn") == 0)
-		s->pid = clone_child(p, &s->pidfd, go, err, log_fd);
+		s->pid = clone_child(p, cg, &s->pidfd, go, err, log_fd);
 	/* the child's ends are its own; ours stay only if there is a child */
 	close_keep_errno(go[0]);
 	close_keep_errno(err[1]);

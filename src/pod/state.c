@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cni.h"
 #include "ns.h"
 #include "procs.h"
@@ -203,6 +204,47 @@ static json_t *network_json(const struct pod *p)
 	return net;
 }
 
+/* {"cgroup_parent": "/pod", "memory": 268435456, "millicpus": 500,
+ * "pids_limit": null}: null for no limit, "" for the default parent;
+ * absent means neither. */
+static int resources_parse(struct pod *p, json_t *res)
+{
+	static const char *const keys[] = { "memory", "millicpus", "pids_limit" };
+	unsigned long long *vals[] = { &p->memory, NULL, &p->pids_limit };
+	long long v;
+
+	p->memory = p->pids_limit = 0;
+	p->millicpus = 0;
+	p->cgroup_parent[0] = '\0';
+	if (!res)
+		return 0;
+	if (get_str(res, "cgroup_parent", p->cgroup_parent, sizeof(p->cgroup_parent)) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		if (json_is_null(json_object_get(res, keys[i])))
+			continue;
+		if (get_int(res, keys[i], 1, &v) < 0)
+			return -1;
+		if (vals[i])
+			*vals[i] = (unsigned long long)v;
+		else
+			p->millicpus = (unsigned long)v;
+	}
+	return 0;
+}
+
+static json_t *limit_json(unsigned long long v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *resources_json(const struct pod *p)
+{
+	return json_pack("{s:s,s:o,s:o,s:o}", "cgroup_parent", p->cgroup_parent,
+			 "memory", limit_json(p->memory), "millicpus", limit_json(p->millicpus),
+			 "pids_limit", limit_json(p->pids_limit));
+}
+
 /* Reads and checks state.json; anything unexpected makes it invalid, and
  * an invalid state is treated as a pod whose pause is gone. */
 static int state_parse(struct pod *p, json_t *root)
@@ -235,7 +277,8 @@ static int state_parse(struct pod *p, json_t *root)
 		p->share |= flag;
 	}
 
-	if (network_parse(p, json_object_get(root, "network")) < 0)
+	if (network_parse(p, json_object_get(root, "network")) < 0 ||
+	    resources_parse(p, json_object_get(root, "resources")) < 0)
 		return -1;
 
 	sysctls = json_object_get(root, "sysctls");
@@ -313,6 +356,7 @@ json_t *state_json(const struct pod *p)
 	json_object_set_new(root, "share", share);
 	json_object_set_new(root, "sysctls", sysctls);
 	json_object_set_new(root, "network", network_json(p));
+	json_object_set_new(root, "resources", resources_json(p));
 	return root;
 }
 
@@ -398,6 +442,8 @@ int pod_remove(struct pod *p, bool force)
 	 * on, having said what the plugin left. */
 	if ((rc = cni_del(p)) != POD_OK && !force)
 		return rc;
+	if (cg_remove(p) < 0)
+		return fail_errno(POD_EFAIL, "cannot remove the cgroup of pod %s", p->name);
 	return pod_clear(p);
 }
 
@@ -406,7 +452,7 @@ int pod_remove(struct pod *p, bool force)
 int pod_clear(struct pod *p)
 {
 	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
-					     CNI_FILES };
+					     CG_FILE, CNI_FILES };
 	char path[POD_PATH_MAX];
 
 	for (size_t i = 0; i < ns_kinds_len; i++)

@@ -25,9 +25,9 @@ complete_line() {
 
 @test "completion: every command, and every option of every command, from the option tables" {
 	run complete_line ""
-	[ "$(paste -sd' ' <<<"$output")" = "create run ps ls inspect stop rm gc" ]
+	[ "$(paste -sd' ' <<<"$output")" = "create run ps ls inspect stats stop rm gc" ]
 	local cmd opt n=0
-	for cmd in create run ps ls inspect stop rm gc; do
+	for cmd in create run ps ls inspect stats stop rm gc; do
 		while read -r opt; do
 			run complete_line "$cmd" "--$opt"
 			grep -qx -- "--$opt" <<<"$output" || { echo "pod $cmd --$opt does not complete"; false; }
@@ -38,8 +38,8 @@ complete_line() {
 		grep -qx -- --help <<<"$output"
 		grep -qx -- -h <<<"$output"
 	done
-	# 8 commands' --root and --help, and their own 18 options
-	[ "$n" -eq 34 ]
+	# 9 commands' --root and --help, and their own 23 options
+	[ "$n" -eq 41 ]
 	run complete_line run -
 	grep -qx -- -d <<<"$output"
 }

@@ -17,6 +17,7 @@ source "$ROOT/scripts/lib/proc.bash"
 
 pod_setup() {
 	export POD_ROOT=$BATS_TEST_TMPDIR/root
+	cgroup_parent_setup
 }
 
 # pod ARGS...: the binary under test; create always takes our pause.
@@ -65,6 +66,7 @@ pod_teardown() {
 	wait_for 10 eval '[[ $(pauses_of_root) == 0 ]]'
 	[[ $(mounts_under_root) == 0 ]]
 	[[ -z $(ls -A "$POD_ROOT") ]]
+	cgroup_parent_teardown
 }
 
 # listening_in NAME PORT: true once a TCP socket listens on PORT in the
@@ -144,4 +146,47 @@ options_without_help() {
 	while read -r opt; do
 		grep -qE -- "(^|[ ,])--$opt( |\$)" <<<"$2" || echo "--$opt"
 	done < <(table_options "$1")
+}
+
+# The directories of this shell's own cgroups, one per hierarchy (v1
+# controllers, named v1 hierarchies, the v2 one), from /proc/self/cgroup
+# and mountinfo.
+own_cgroup_dirs() {
+	local id ctrls path want mnt
+	while IFS=: read -r id ctrls path; do
+		want=${ctrls%%,*}
+		mnt=$(awk -v want="$want" '{
+			split($0, half, " - "); split(half[2], f, " ")
+			if (want == "" && f[1] == "cgroup2") { print $5; exit }
+			if (want != "" && f[1] == "cgroup" && ("," f[3] ",") ~ ("," want ",")) { print $5; exit }
+		}' /proc/self/mountinfo)
+		[[ -n $mnt ]] && echo "$mnt${path%/}"
+	done </proc/self/cgroup
+}
+
+# A cgroup parent for this test's pods inside the test's own cgroup, never
+# at the machine's root: POD_CGROUP_PARENT, a relative path, which pod
+# resolves from its own cgroup (the test's) in each hierarchy.
+cgroup_parent_setup() {
+	local dir
+	export POD_CGROUP_PARENT=pod-test-$$-${BATS_TEST_NUMBER:-0}
+	for dir in $(own_cgroup_dirs); do
+		mkdir -p "$dir/$POD_CGROUP_PARENT"
+	done
+}
+
+# Fails if a pod's cgroup is left under the test's parent; removes it.
+cgroup_parent_teardown() {
+	local dir rc=0
+	[[ -n ${POD_CGROUP_PARENT:-} ]] || return 0
+	for dir in $(own_cgroup_dirs); do
+		[[ -d $dir/$POD_CGROUP_PARENT ]] || continue
+		if compgen -G "$dir/$POD_CGROUP_PARENT/pod-*" >/dev/null; then
+			echo "cgroups left: $(echo "$dir/$POD_CGROUP_PARENT"/pod-*)" >&2
+			rc=1
+			rmdir "$dir/$POD_CGROUP_PARENT"/pod-*/* "$dir/$POD_CGROUP_PARENT"/pod-* 2>/dev/null
+		fi
+		rmdir "$dir/$POD_CGROUP_PARENT" || rc=1
+	done
+	return "$rc"
 }

@@ -14,7 +14,7 @@ teardown() { pod_teardown; }
 @test "pod --help lists every command; each command's --help shows its options" {
 	run "$POD" --help
 	[ "$status" -eq 0 ]
-	for cmd in create run ps ls inspect stop rm gc; do
+	for cmd in create run ps ls inspect stats stop rm gc; do
 		grep -qE "^  $cmd " <<<"$output"
 	done
 	declare -A want=(
@@ -46,7 +46,7 @@ teardown() { pod_teardown; }
 	done
 	run table_options "$ROOT/src/pod/cli.c"
 	[ "${lines[*]}" = "root help" ]
-	for cmd in create run ps ls inspect stop rm gc; do
+	for cmd in create run ps ls inspect stats stop rm gc; do
 		[ -f "$ROOT/src/pod/$cmd.c" ]
 		help=$("$POD" "$cmd" --help)
 		run options_without_help "$ROOT/src/pod/$cmd.c" "$help"
@@ -141,10 +141,11 @@ teardown() { pod_teardown; }
 	run groff -man -Tutf8 -ww -z "$ROOT/docs/pod.1"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	for word in create run ps ls inspect stop rm gc --share --hostname --sysctl \
+	for word in create run ps ls inspect stats stop rm gc --share --hostname --sysctl \
 		--pause --root --detach --rootfs --workdir --env --user --timeout --force \
-		--network --publish --cni-conf-dir POD_ROOT CNI_PATH "EXIT STATUS" \
-		"CNI NETWORKING"; do
+		--network --publish --cni-conf-dir --memory --cpus --pids-limit --cgroup-parent \
+		--format POD_ROOT POD_CGROUP_PARENT CNI_PATH "EXIT STATUS" "CNI NETWORKING" \
+		RESOURCES; do
 		grep -qF -- "$word" <(groff -man -Tutf8 -rLL=300n -rHY=0 -P-cbou "$ROOT/docs/pod.1") ||
 			{ echo "docs/pod.1 lacks $word"; false; }
 	done
