@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,10 +85,11 @@ int cg_parse_cpus(const char *s, unsigned long *millicpus)
 
 /* ---- detection ---- */
 
-/* One line of mountinfo: fields 4 (root), 5 (mount point), the fstype
- * and the super options. Octal escapes in paths are left alone: a cgroup
- * mount point with a space is not one pod supports. */
-static int mountinfo_fields(char *line, char **root, char **mnt, char **type, char **opts)
+/* One line of mountinfo: fields 3 (major:minor), 4 (root), 5 (mount
+ * point), the fstype and the super options. Octal escapes in paths are
+ * left alone: a cgroup mount point with a space is not one pod supports. */
+static int mountinfo_fields(char *line, char **dev, char **root, char **mnt, char **type,
+			    char **opts)
 {
 	char *f[6], *save = NULL, *sep = strstr(line, " - ");
 	int i = 0;
@@ -99,6 +101,7 @@ static int mountinfo_fields(char *line, char **root, char **mnt, char **type, ch
 		f[i++] = t;
 	if (i < 5)
 		return -1;
+	*dev = f[2];
 	*root = f[3];
 	*mnt = f[4];
 	save = NULL;
@@ -125,15 +128,28 @@ struct mounts {
 	char unified_root[256];
 };
 
+/* Is the mount at @mnt the one we see there, not one mounted over? */
+static bool visible(const char *mnt, const char *dev)
+{
+	struct stat st;
+	char here[32];
+
+	if (stat(mnt, &st) < 0)
+		return false;
+	snprintf(here, sizeof(here), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	return strcmp(here, dev) == 0;
+}
+
 static void mounts_read(struct mounts *m)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], *root, *mnt, *type, *opts;
+	char line[4096], *dev, *root, *mnt, *type, *opts;
 
 	memset(m, 0, sizeof(*m));
 	while (f && fgets(line, sizeof(line), f)) {
-		if (mountinfo_fields(line, &root, &mnt, &type, &opts) < 0 ||
-		    strlen(mnt) >= sizeof(m->unified) || strlen(root) >= sizeof(m->unified_root))
+		if (mountinfo_fields(line, &dev, &root, &mnt, &type, &opts) < 0 ||
+		    strlen(mnt) >= sizeof(m->unified) || strlen(root) >= sizeof(m->unified_root) ||
+		    (strncmp(type, "cgroup", 6) == 0 && !visible(mnt, dev)))
 			continue;
 		if (strcmp(type, "cgroup2") == 0 && !m->unified[0]) {
 			strcpy(m->unified, mnt);
@@ -314,16 +330,20 @@ static int check_parent(const struct pod *p, const struct cg_dirs *cg, const cha
 {
 	char dir[512];
 
+	struct stat st;
+
 	for (size_t i = 0; i < cg->n; i++) {
 		parent_of(cg->d[i].path, dir, sizeof(dir));
-		if (access(dir, W_OK) == 0)
+		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+			errno = ENOTDIR;
+		else if (access(dir, W_OK) == 0)
 			continue;
 		if (errno == ENOENT && !p->cgroup_parent[0])
 			continue;
 		return fail(POD_EFAIL, "cannot use cgroup parent %s of pod %s: %s %s", parent,
 			    p->name, dir, errno == ENOENT ? "does not exist"
 				: errno == EACCES || errno == EROFS ? "is not writable (not delegated to us)"
-				: strerror(errno));
+				: errno == ENOTDIR ? "is not a cgroup directory" : strerror(errno));
 	}
 	return POD_OK;
 }
@@ -579,8 +599,15 @@ int cg_leaf_new(const struct cg_dirs *cg, char *leaf, size_t size)
 
 void cg_leaf_remove(const struct cg_dirs *cg, const char *leaf)
 {
+	const char *mem = cg_dir(cg, "memory");
 	char dir[640];
 
+	/* v1 counts an OOM kill in the victim's own cgroup only: a leaf that
+	 * holds one stays, for pod stats to count */
+	if (mem && cg->mode != CG_UNIFIED &&
+	    (size_t)snprintf(dir, sizeof(dir), "%s/%s", mem, leaf) < sizeof(dir) &&
+	    cg_key(dir, "memory.oom_control", "oom_kill") > 0)
+		return;
 	for (size_t i = 0; leaf[0] && i < cg->n; i++)
 		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", cg->d[i].path, leaf) < sizeof(dir))
 			rmdir(dir);
@@ -723,6 +750,26 @@ int cg_kill(const struct cg_dirs *cg)
 
 /* ---- stats ---- */
 
+/* v1 counts an OOM kill only in the victim's own cgroup: the sum over
+ * @dir and its descendants */
+static long long oom_kills_v1(const char *dir, int depth)
+{
+	long long sum = cg_key(dir, "memory.oom_control", "oom_kill"), v;
+	char sub[640];
+	struct dirent *e;
+	DIR *d;
+
+	if (sum < 0 || depth >= 16 || !(d = opendir(dir)))
+		return sum;
+	while ((e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < sizeof(sub) &&
+		    (v = oom_kills_v1(sub, depth + 1)) > 0)
+			sum += v;
+	closedir(d);
+	return sum;
+}
+
 int cg_stats(const struct cg_dirs *cg, struct cg_stats *s)
 {
 	bool v2 = cg->mode == CG_UNIFIED;
@@ -737,7 +784,7 @@ int cg_stats(const struct cg_dirs *cg, struct cg_stats *s)
 		v = cg_number(mem, v2 ? "memory.max" : "memory.limit_in_bytes");
 		/* v1 says "unlimited" with a page-rounded LLONG_MAX */
 		s->mem_max = v < 0 || v >= (1LL << 62) ? -1 : v;
-		s->oom_kills = cg_key(mem, v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+		s->oom_kills = v2 ? cg_key(mem, "memory.events", "oom_kill") : oom_kills_v1(mem, 0);
 	}
 	if (cpu && v2)
 		s->cpu_usec = (unsigned long long)cg_key(cpu, "cpu.stat", "usage_usec");

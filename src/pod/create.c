@@ -166,6 +166,9 @@ static int create_resources(struct pod *p, struct create_args *a)
 	unsigned long pids;
 	const char *parent = a->cgroup_parent ? a->cgroup_parent : getenv("POD_CGROUP_PARENT");
 
+	if (!a->cgroup_parent && parent && !parent[0])
+		parent = NULL;	/* an empty variable is an unset one */
+
 	if (a->memory && cg_parse_size(a->memory, &p->memory) < 0)
 		return cli_usage(&cmd_create, "--memory %.80s: not a size from 1 byte to 4 EiB "
 				 "(bytes, or K, M, G, Ki, Mi, Gi)", a->memory);
