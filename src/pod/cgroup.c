@@ -270,15 +270,21 @@ static const char *cg_dir(const struct cg_dirs *cg, const char *ctrl)
 static int add_dir(struct cg_dirs *cg, const struct pod *p, const char *ctrl,
 		   const char *mnt, const char *mount_root, const char *parent)
 {
-	char own[512] = "";
+	char own[512] = "", rel[256];
+	size_t len = strlen(parent);
 
-	if (parent[0] != '/' && own_cgroup(cg->mode == CG_UNIFIED ? "" : ctrl, mount_root,
+	/* "/pod/" is "/pod", and "/" the hierarchy's root */
+	while (len > 1 && parent[len - 1] == '/')
+		len--;
+	snprintf(rel, sizeof(rel), "%.*s", (int)len, strcmp(parent, "/") == 0 ? "" : parent);
+	parent = rel;
+	if (parent[0] != '/' && parent[0] && own_cgroup(cg->mode == CG_UNIFIED ? "" : ctrl, mount_root,
 					    own, sizeof(own)) < 0)
 		return fail_errno(POD_EFAIL, "cannot find our own %s cgroup", ctrl);
 	if (strcmp(own, "/") == 0)
 		own[0] = '\0';
 	if ((size_t)snprintf(cg->d[cg->n].path, sizeof(cg->d[0].path), "%s%s%s%s/pod-%s", mnt,
-			     own, parent[0] == '/' ? "" : "/", parent, p->name) >=
+			     own, parent[0] == '/' || !parent[0] ? "" : "/", parent, p->name) >=
 	    sizeof(cg->d[0].path))
 		return fail(POD_EUSAGE, "cannot use cgroup parent %s: the path is too long", parent);
 	strcpy(cg->d[cg->n++].ctrl, ctrl);

@@ -79,17 +79,30 @@ cpu_usec() { pod stats --format json "$1" | jq '.[0].cpu.usage_usec'; }
 }
 
 @test "resources: a limit whose controller the machine lacks is refused with exit 2" {
-	# a machine whose only cgroup hierarchies are freezer and pids: a
-	# mount namespace with its own /sys/fs/cgroup
-	run --separate-stderr unshare -m sh -c '
-		mount -t tmpfs none /sys/fs/cgroup &&
-		mkdir /sys/fs/cgroup/freezer /sys/fs/cgroup/pids &&
-		mount -t cgroup -o freezer none /sys/fs/cgroup/freezer &&
-		mount -t cgroup -o pids none /sys/fs/cgroup/pids &&
-		exec "$@"' sh "$POD" create --pause "$PAUSE" --memory 64M p1
+	local fake
+	if [[ $MODE == unified ]]; then
+		# a cgroup namespace rooted where no controller is enabled, and
+		# its own cgroup2 mount: a machine without memory
+		fake=$(own_cgroup_dirs | head -n 1)/$POD_CGROUP_PARENT/fake
+		mkdir "$fake"
+		run --separate-stderr unshare -m sh -c '
+			echo $$ >"$1/cgroup.procs" && exec unshare -C sh -c "
+			mount -t cgroup2 none /sys/fs/cgroup && exec \"\$0\" \"\$@\""' \
+			sh "$fake" "$POD" create --pause "$PAUSE" --cgroup-parent / --memory 64M p1
+		rmdir "$fake"
+	else
+		# a machine whose only cgroup hierarchies are freezer and pids: a
+		# mount namespace with its own /sys/fs/cgroup
+		run --separate-stderr unshare -m sh -c '
+			mount -t tmpfs none /sys/fs/cgroup &&
+			mkdir /sys/fs/cgroup/freezer /sys/fs/cgroup/pids &&
+			mount -t cgroup -o freezer none /sys/fs/cgroup/freezer &&
+			mount -t cgroup -o pids none /sys/fs/cgroup/pids &&
+			exec "$@"' sh "$POD" create --pause "$PAUSE" --memory 64M p1
+	fi
 	echo "$stderr"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "pod: cannot set --memory of pod p1: this machine has no memory controller (legacy)" ]
+	[[ $stderr =~ ^pod:\ cannot\ set\ --memory\ of\ pod\ p1:\ this\ machine\ has\ no\ memory\ controller\ \((legacy|unified)\)$ ]]
 	[ ! -e "$POD_ROOT/p1" ]
 }
 
