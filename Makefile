@@ -8,6 +8,7 @@
 #                        bin/pause-docker.tar, the host's platform for docker load
 #   make demo            a pod made with pod: pause as PID 1, members sharing localhost
 #   make demo-docker     the same pod made with Docker's commands and our image
+#   make check-vm        pod's cgroup tests on cgroup v2, in a qemu VM (also in make check)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -120,7 +121,7 @@ POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
-.PHONY: all all-arch image bench check unit deps demo demo-docker install uninstall clean lint fuzz arch-table
+.PHONY: all all-arch image bench check check-vm unit deps demo demo-docker install uninstall clean lint fuzz arch-table
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/pod bin/orphan
 else
@@ -217,6 +218,11 @@ check: deps
 
 deps:
 	scripts/deps
+
+# pod's cgroup tests on cgroup v2: Debian's kernel under qemu (TCG), an
+# initramfs of our binaries and the tests (make check runs it as a tier)
+check-vm: deps bin/pod bin/pause bin/test/pod-faults
+	scripts/check-vm
 
 # shellcheck, cppcheck, clang-tidy, gcc -fanalyzer and a clang build: all
 # clean (make check runs it as a tier too)

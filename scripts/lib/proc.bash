@@ -4,7 +4,7 @@
 
 # The system call pause sleeps in: rt_sigtimedwait, as this kernel numbers it.
 NR_SIGWAIT=$(printf '#include <asm/unistd.h>\n__NR_rt_sigtimedwait\n' |
-	cpp -P - | tail -n 1)
+	cpp -P - 2>/dev/null | tail -n 1)
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds; fail loudly.
 wait_for() {

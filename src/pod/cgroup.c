@@ -298,34 +298,34 @@ static void parent_of(const char *path, char *buf, size_t size)
 	*strrchr(buf, '/') = '\0';
 }
 
-/* Has the hierarchy of @cg->d[i] the controller that a limit needs? On
- * v2, the nearest existing directory's cgroup.controllers says. */
-static bool has_ctrl(const struct cg_dirs *cg, const char *ctrl)
+/* Can the pod have the controller a limit needs? On v2, if the
+ * hierarchy's root (@v2root, the mount) has it: cg_make enables it from
+ * there down. */
+static bool has_ctrl(const struct cg_dirs *cg, const char *v2root, const char *ctrl)
 {
-	char dir[512], buf[512];
+	char buf[512];
 
 	if (cg->mode != CG_UNIFIED)
 		return cg_dir(cg, ctrl) != NULL;
-	parent_of(cg->d[0].path, dir, sizeof(dir));
-	while (cg_read(dir, "cgroup.controllers", buf, sizeof(buf)) < 0 && strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
+	if (cg_read(v2root, "cgroup.controllers", buf, sizeof(buf)) < 0)
+		return false;
 	for (char *w = strtok(buf, " \n"); w; w = strtok(NULL, " \n"))
 		if (strcmp(w, ctrl) == 0)
 			return true;
 	return false;
 }
 
-static int check_limits(const struct pod *p, const struct cg_dirs *cg)
+static int check_limits(const struct pod *p, const struct cg_dirs *cg, const char *v2root)
 {
 	static const char *const why = "cannot set %s of pod %s: this machine has no %s "
 				       "controller (%s)";
 	const char *mode = cg_mode_names[cg->mode];
 
-	if (p->memory && !has_ctrl(cg, "memory"))
+	if (p->memory && !has_ctrl(cg, v2root, "memory"))
 		return fail(POD_EUSAGE, why, "--memory", p->name, "memory", mode);
-	if (p->millicpus && !has_ctrl(cg, "cpu"))
+	if (p->millicpus && !has_ctrl(cg, v2root, "cpu"))
 		return fail(POD_EUSAGE, why, "--cpus", p->name, "cpu", mode);
-	if (p->pids_limit && !has_ctrl(cg, "pids"))
+	if (p->pids_limit && !has_ctrl(cg, v2root, "pids"))
 		return fail(POD_EUSAGE, why, "--pids-limit", p->name, "pids", mode);
 	return POD_OK;
 }
@@ -377,7 +377,7 @@ int cg_plan(const struct pod *p, struct cg_dirs *cg)
 			rc = add_dir(cg, p, v1_ctrls[i], m.v1[i], m.v1_root[i], parent);
 	}
 	if (!rc)
-		rc = check_limits(p, cg);
+		rc = check_limits(p, cg, m.unified);
 	return rc ? rc : check_parent(p, cg, parent);
 }
 

@@ -202,16 +202,17 @@ mapfile -t ARCHES < <(arch_names)
 
 @test "bench/report writes the benchmark report and plot from one (short) run" {
 	out=$BATS_TEST_TMPDIR/bench.md
-	OUT=$out RUNS=1 STORMS=1 ORPHANS=300 PODMAN_RUNS=1 SANDBOXES=2 run "$ROOT/bench/report"
+	OUT=$out RUNS=1 STORMS=1 ORPHANS=300 PODMAN_RUNS=1 SANDBOXES=2 PROCS=100 run "$ROOT/bench/report"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	for heading in "## Environment" "## Commands" "## Stripped binary size" \
 		"## Idle memory" "## Reaping" "## Image" "## Pod lifecycle" "## The sandbox through the CRI" \
-		"## Which figures are noisy"; do
+		"## Stopping a pod of 100 processes" "## One \`pod stats\` call" "## Which figures are noisy"; do
 		grep -qF "$heading" "$out" || { echo "missing: $heading"; false; }
 	done
 	grep -qE '^\| pause \(no libc\) +\| +[0-9]+ \| +[0-9]+ \|' "$out"
 	grep -qE '^\| podman 4 .*\| +[0-9.]+x \|$' "$out"
+	grep -qE '^\| namespace scan, as before cgroups \| [0-9.]+ \| [0-9.]+x \|$' "$out"
 	grep -qE "^\| pause's Pss per sandbox \(kB\) +\| +[0-9]+ \| +[0-9]+ \| +[0-9.]+x \|$" "$out"
 	[[ $(head -c 8 "${out%.md}.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
 	# and the committed report is one such output, not prose written by hand

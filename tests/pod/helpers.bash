@@ -59,7 +59,7 @@ state_field() {
 # if a pin, a pod directory or a pause survived.
 pod_teardown() {
 	local dir
-	[[ -d $POD_ROOT ]] || return 0
+	[[ -d $POD_ROOT ]] || { cgroup_parent_teardown; return; }
 	for dir in "$POD_ROOT"/*; do
 		[[ -e $dir ]] && { "$POD" rm -f "${dir##*/}" || true; }
 	done
