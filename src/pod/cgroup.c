@@ -204,6 +204,11 @@ static int own_cgroup(const char *ctrl, const char *mount_root, char *buf, size_
 
 /* ---- small file helpers ---- */
 
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000L }, NULL);
+}
+
 static int cg_write(const char *dir, const char *file, const char *value)
 {
 	char path[640];
@@ -389,7 +394,7 @@ int cg_plan(const struct pod *p, struct cg_dirs *cg)
 static int enable_ctrls(const struct pod *p, const char *pod_dir)
 {
 	static const char *const ctrls[] = { "memory", "cpu", "pids" };
-	bool need[] = { p->memory != 0, p->millicpus != 0, p->pids_limit != 0 };
+	const bool need[] = { p->memory != 0, p->millicpus != 0, p->pids_limit != 0 };
 	char dir[512], *slash = NULL, buf[512], value[16];
 
 	parent_of(pod_dir, dir, sizeof(dir));
@@ -424,7 +429,7 @@ static int set_limit(const struct pod *p, const char *dir, const char *step,
 
 static int set_limits(const struct pod *p, const struct cg_dirs *cg)
 {
-	char v[64], scratch[64];
+	char v[64];
 	const char *d;
 	int rc = POD_OK;
 	bool v2 = cg->mode == CG_UNIFIED;
@@ -433,6 +438,7 @@ static int set_limits(const struct pod *p, const struct cg_dirs *cg)
 	if (quota < CPU_MIN_QUOTA)
 		quota = CPU_MIN_QUOTA;
 	if (p->memory && (d = cg_dir(cg, "memory"))) {
+		char scratch[64];
 		snprintf(v, sizeof(v), "%llu", p->memory);
 		rc = set_limit(p, d, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", v);
 		/* no swap beyond the limit, where swap is accounted */
@@ -482,7 +488,6 @@ static int write_list(const struct pod *p, const struct cg_dirs *cg)
 int cg_make(const struct pod *p, const struct cg_dirs *cg)
 {
 	char dir[512];
-	int rc;
 
 	if (write_list(p, cg) < 0)
 		return fail_errno(POD_EFAIL, "cannot record cgroups of pod %s", p->name);
@@ -491,7 +496,8 @@ int cg_make(const struct pod *p, const struct cg_dirs *cg)
 		/* only the default parent is made, and then kept for every pod */
 		if (!p->cgroup_parent[0] && mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return fail_errno(POD_EFAIL, "cannot create cgroup %s", dir);
-		if (cg->mode == CG_UNIFIED && (rc = enable_ctrls(p, cg->d[i].path)))
+		int rc = cg->mode == CG_UNIFIED ? enable_ctrls(p, cg->d[i].path) : POD_OK;
+		if (rc)
 			return rc;
 		if (fault("cgroup") < 0 || mkdir(cg->d[i].path, 0755) < 0)
 			return fail_errno(POD_EFAIL, "cannot create cgroup %s", cg->d[i].path);
@@ -535,27 +541,45 @@ static int rmdir_settled(const char *dir)
 			return 0;
 		if (errno != EBUSY || tries == 200)
 			return -1;
-		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+		sleep_ms(5);
 	}
 	return 0;
 }
 
-/* @dir's child cgroups, deepest first, then @dir itself */
-static int rmdir_tree(const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char sub[640];
-	int rc = 0;
+/* @dir and the cgroups below it, parents before children (a walk by
+ * levels, no recursion), at most TREE_MAX of them; their count. */
+#define TREE_MAX 512
+static char tree[TREE_MAX][640];
 
-	if (!d)
-		return errno == ENOENT ? 0 : -1;
-	while (rc == 0 && (e = readdir(d)))
-		if (e->d_type == DT_DIR && e->d_name[0] != '.' && depth < 16 &&
-		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < sizeof(sub))
-			rc = rmdir_tree(sub, depth + 1);
-	closedir(d);
-	return rc ? rc : rmdir_settled(dir);
+static size_t cg_tree(const char *dir)
+{
+	size_t n = 0;
+
+	if ((size_t)snprintf(tree[n++], sizeof(tree[0]), "%s", dir) >= sizeof(tree[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		DIR *d = opendir(tree[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d)) && n < TREE_MAX)
+			if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
+			    (size_t)snprintf(tree[n], sizeof(tree[0]), "%s/%s", tree[i], e->d_name) <
+			    sizeof(tree[0]))
+				n++;
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
+/* @dir's child cgroups, deepest first, then @dir itself */
+static int rmdir_tree(const char *dir)
+{
+	size_t n = cg_tree(dir);
+
+	while (n-- > 0)
+		if (rmdir_settled(tree[n]) < 0)
+			return -1;
+	return 0;
 }
 
 int cg_remove(const struct pod *p)
@@ -566,7 +590,7 @@ int cg_remove(const struct pod *p)
 	if (cg_load(p, &cg) < 0)
 		return errno == ENOENT ? 0 : -1;
 	for (size_t i = 0; i < cg.n; i++)
-		if (rmdir_tree(cg.d[i].path, 0) < 0)
+		if (rmdir_tree(cg.d[i].path) < 0)
 			return -1;
 	if (path_join(path, sizeof(path), p->dir, CG_FILE) < 0 ||
 	    (unlink(path) < 0 && errno != ENOENT))
@@ -643,14 +667,12 @@ int cg_enter(const struct cg_dirs *cg, const char *leaf)
 
 /* ---- processes ---- */
 
-/* fn for every pid in @dir's cgroup.procs and its descendants' */
-static int each_pid_in(const char *dir, int depth, cg_pid_fn fn, void *arg)
+/* fn for every pid in @dir's cgroup.procs */
+static int each_pid_in(const char *dir, cg_pid_fn fn, void *arg)
 {
-	char path[640], *buf = NULL;
+	char path[700], *buf = NULL;
 	size_t cap = 0;
 	FILE *f;
-	DIR *d;
-	struct dirent *e;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
@@ -663,20 +685,19 @@ static int each_pid_in(const char *dir, int depth, cg_pid_fn fn, void *arg)
 	}
 	free(buf);
 	fclose(f);
-	if (rc || depth >= 16 || !(d = opendir(dir)))
-		return rc;
-	while (rc == 0 && (e = readdir(d)))
-		if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
-			rc = each_pid_in(path, depth + 1, fn, arg);
-	closedir(d);
 	return rc;
 }
 
 int cg_each_pid(const struct cg_dirs *cg, cg_pid_fn fn, void *arg)
 {
-	/* the first directory tracks them all: freezer on v1, if mounted */
-	return cg->n ? each_pid_in(cg->d[0].path, 0, fn, arg) : 0;
+	size_t n = cg->n ? cg_tree(cg->d[0].path) : 0;
+	int rc = 0;
+
+	/* the first directory tracks them all: freezer on v1, if mounted.
+	 * fn must not walk the tree itself: the list is shared. */
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = each_pid_in(tree[i], fn, arg);
+	return rc;
 }
 
 static int kill_one(pid_t pid, void *arg)
@@ -705,7 +726,7 @@ static int wait_empty(const struct cg_dirs *cg, bool again)
 			return -1;
 		if (n == 0 && cg->mode != CG_UNIFIED)
 			return 0;
-		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+		sleep_ms(5);
 	}
 	errno = EBUSY;
 	return -1;
@@ -725,7 +746,7 @@ static int freeze_kill(const struct cg_dirs *cg, const char *freezer)
 			return -1;
 		if (strncmp(state, "FROZEN", 6) == 0)
 			break;
-		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+		sleep_ms(1);
 	}
 	cg_each_pid(cg, kill_one, &n);
 	if (cg_write(freezer, "freezer.state", "THAWED") < 0)
@@ -758,21 +779,16 @@ int cg_kill(const struct cg_dirs *cg)
 
 /* v1 counts an OOM kill only in the victim's own cgroup: the sum over
  * @dir and its descendants */
-static long long oom_kills_v1(const char *dir, int depth)
+static long long oom_kills_v1(const char *dir)
 {
-	long long sum = cg_key(dir, "memory.oom_control", "oom_kill"), v;
-	char sub[640];
-	struct dirent *e;
-	DIR *d;
+	size_t n = cg_tree(dir);
+	long long sum = -1;
 
-	if (sum < 0 || depth >= 16 || !(d = opendir(dir)))
-		return sum;
-	while ((e = readdir(d)))
-		if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
-		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < sizeof(sub) &&
-		    (v = oom_kills_v1(sub, depth + 1)) > 0)
-			sum += v;
-	closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		long long v = cg_key(tree[i], "memory.oom_control", "oom_kill");
+		if (v >= 0)
+			sum = (sum < 0 ? 0 : sum) + v;
+	}
 	return sum;
 }
 
@@ -790,7 +806,7 @@ int cg_stats(const struct cg_dirs *cg, struct cg_stats *s)
 		v = cg_number(mem, v2 ? "memory.max" : "memory.limit_in_bytes");
 		/* v1 says "unlimited" with a page-rounded LLONG_MAX */
 		s->mem_max = v < 0 || v >= (1LL << 62) ? -1 : v;
-		s->oom_kills = v2 ? cg_key(mem, "memory.events", "oom_kill") : oom_kills_v1(mem, 0);
+		s->oom_kills = v2 ? cg_key(mem, "memory.events", "oom_kill") : oom_kills_v1(mem);
 	}
 	if (cpu && v2)
 		s->cpu_usec = (unsigned long long)cg_key(cpu, "cpu.stat", "usage_usec");

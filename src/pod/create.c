@@ -163,7 +163,7 @@ static int create_settings(struct pod *p, struct create_args *a)
 /* --memory, --cpus, --pids-limit and --cgroup-parent */
 static int create_resources(struct pod *p, struct create_args *a)
 {
-	unsigned long pids;
+	unsigned long pids = 0;
 	const char *parent = a->cgroup_parent ? a->cgroup_parent : getenv("POD_CGROUP_PARENT");
 
 	if (!a->cgroup_parent && parent && !parent[0])

@@ -254,10 +254,10 @@ static pid_t fork_into_leaf(const struct run *r, bool *placed)
 {
 	int fd = cg_leaf_fd(&r->cg, r->leaf);
 	struct clone_args ca;
-	long pid;
 
 	*placed = false;
 	if (fd >= 0) {
+		long pid;
 		memset(&ca, 0, sizeof(ca));
 		ca.flags = CLONE_INTO_CGROUP;
 		ca.exit_signal = SIGCHLD;

@@ -53,10 +53,11 @@ static int stats_opt(void *ctx, int key, char *arg)
 static int first_reading(struct sample *sm, size_t n)
 {
 	static struct pod p;
-	int rc = POD_OK, one;
+	int rc = POD_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((one = pod_find(&p, sm[i].name))) {
+		int one = pod_find(&p, sm[i].name);
+		if (one) {
 			rc = one;
 			continue;
 		}
