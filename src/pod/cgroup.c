@@ -589,6 +589,9 @@ int cg_remove(const struct pod *p)
 
 	if (cg_load(p, &cg) < 0)
 		return errno == ENOENT ? 0 : -1;
+	/* a pod whose pause is gone may still hold members outside its PID
+	 * namespace: they go with it */
+	cg_kill(&cg);
 	for (size_t i = 0; i < cg.n; i++)
 		if (rmdir_tree(cg.d[i].path) < 0)
 			return -1;

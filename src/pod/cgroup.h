@@ -49,7 +49,8 @@ int cg_plan(const struct pod *p, struct cg_dirs *cg);
 int cg_make(const struct pod *p, const struct cg_dirs *cg);
 /* Reads ROOT/NAME/cgroups; -1 if there is none (n is then 0). */
 int cg_load(const struct pod *p, struct cg_dirs *cg);
-/* Removes every listed directory (their leaves first) and the list. */
+/* Kills what is left in the cgroup, then removes every listed directory
+ * (their leaves first) and the list. */
 int cg_remove(const struct pod *p);
 
 /* Makes a member's leaf run-<hex> in every hierarchy; its name in @leaf. */

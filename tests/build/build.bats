@@ -16,6 +16,10 @@ copy_tree() {
 
 # shellcheck source=../../scripts/lib/arch.bash
 source "$ROOT/scripts/lib/arch.bash"
+# cgroup_parent_setup and _teardown: pods made by the demo and the bench
+# go under a parent inside the test's own cgroup
+# shellcheck source=../pod/helpers.bash
+source "$ROOT/tests/pod/helpers.bash"
 mapfile -t ARCHES < <(arch_names)
 
 @test "the architecture table: six rows of nine columns, each name a make ARCH=" {
@@ -183,8 +187,11 @@ mapfile -t ARCHES < <(arch_names)
 	iptables-save | grep -v '^#' >"$BATS_TEST_TMPDIR/iptables.before"
 	ip -o link show | awk -F': ' '{ print $2 }' | sort >"$BATS_TEST_TMPDIR/links.before"
 	mounts=$(grep -c . /proc/self/mountinfo)
+	# its pod's cgroup under a parent inside this test's own cgroup
+	cgroup_parent_setup
 	run make -s -C "$ROOT" demo
 	echo "$output"
+	cgroup_parent_teardown
 	[ "$status" -eq 0 ]
 	grep -q 'Hello from the app in pod demo' <<<"$output"
 	grep -qE '^1 +[0-9]+ +pause$' <<<"$output"
@@ -202,8 +209,10 @@ mapfile -t ARCHES < <(arch_names)
 
 @test "bench/report writes the benchmark report and plot from one (short) run" {
 	out=$BATS_TEST_TMPDIR/bench.md
+	cgroup_parent_setup
 	OUT=$out RUNS=1 STORMS=1 ORPHANS=300 PODMAN_RUNS=1 SANDBOXES=2 PROCS=100 run "$ROOT/bench/report"
 	echo "$output"
+	cgroup_parent_teardown
 	[ "$status" -eq 0 ]
 	for heading in "## Environment" "## Commands" "## Stripped binary size" \
 		"## Idle memory" "## Reaping" "## Image" "## Pod lifecycle" "## The sandbox through the CRI" \

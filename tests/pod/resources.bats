@@ -241,6 +241,20 @@ cpu_usec() { pod stats --format json "$1" | jq '.[0].cpu.usage_usec'; }
 	[ ! -e "$d1" ] && [ ! -e "$d2" ]
 }
 
+@test "resources: rm of a pod whose pause died kills what is left in its cgroup" {
+	pod create --share net,ipc,uts p1
+	pod run p1 -- sh -c 'setsid unshare -n sleep 779 >/dev/null 2>&1 & sleep 0.1'
+	wait_for 10 pgrep -xf 'sleep 779'
+	local dir
+	dir=$(cg_dir p1 pids)
+	kill -KILL "$(state_field p1 pid)"
+	wait_for 10 status_is p1 exited
+	pgrep -xf 'sleep 779'
+	pod rm p1
+	! pgrep -xf 'sleep 779' || false
+	[ ! -e "$dir" ]
+}
+
 @test "resources: pod stats, table and JSON, for named pods and for all" {
 	pod create --memory 64M --pids-limit 50 p1
 	pod create p2
