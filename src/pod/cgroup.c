@@ -388,6 +388,17 @@ int cg_plan(const struct pod *p, struct cg_dirs *cg)
 
 /* ---- making ---- */
 
+/* Is @word one of the space-separated words of @text? */
+static bool word_in(const char *text, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *t = text; (t = strstr(t, word)); t += len)
+		if ((t == text || t[-1] == ' ') && (t[len] == ' ' || t[len] == '\n' || !t[len]))
+			return true;
+	return false;
+}
+
 /* v2: +memory +cpu +pids in the subtree_control of every directory from
  * the hierarchy's root down to the parent, where not enabled yet. Only a
  * controller a limit needs must succeed. */
@@ -405,7 +416,7 @@ static int enable_ctrls(const struct pod *p, const char *pod_dir)
 			*slash = '\0';
 		if (cg_read(dir, "cgroup.subtree_control", buf, sizeof(buf)) >= 0) {
 			for (size_t i = 0; i < ARRAY_LEN(ctrls); i++) {
-				if (strstr(buf, ctrls[i]))
+				if (word_in(buf, ctrls[i]))	/* enabled: "cpuset" is not "cpu" */
 					continue;
 				snprintf(value, sizeof(value), "+%s", ctrls[i]);
 				if (cg_write(dir, "cgroup.subtree_control", value) < 0 && need[i])
