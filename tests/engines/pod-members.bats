@@ -61,9 +61,13 @@ member_saw() {
 	[ "${args[*]}" = "--network ns:$POD_ROOT/p/ns/net --ipc ns:$POD_ROOT/p/ns/ipc --uts ns:$POD_ROOT/p/ns/uts --pid ns:$POD_ROOT/p/ns/pid" ]
 	run pm run --rm "${args[@]}" "$BUSYBOX" sh -c "$PROBE"
 	member_saw
-	# while it runs, it is one of the pod's processes
+	# it lives in podman's cgroup, not the pod's: pod ps (the pod's
+	# cgroup) does not list it, but it dies with pause, its PID 1
 	pm run -d --name sleeper "${args[@]}" "$BUSYBOX" sleep 4242 >/dev/null
-	wait_for 20 eval 'pod ps p | grep -q "sleep 4242"'
+	wait_for 20 pgrep -xf 'sleep 4242'
+	! pod ps p | grep -q 'sleep 4242' || false
+	pod stop p
+	wait_for 20 eval '! pgrep -xf "sleep 4242"'
 	pm rm -f sleeper >/dev/null
 }
 
