@@ -35,14 +35,24 @@ teardown_podman() {
 	rm -rf "$PODMAN_DIR"
 }
 
+# busybox_rootfs DIR: Debian's busybox-static in DIR/bin, every applet
+# a link to it (not busybox itself: --list names it too)
+busybox_rootfs() {
+	local applet
+	mkdir -p "$1/bin" "$1/tmp"
+	cp /bin/busybox "$1/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[[ $applet == busybox ]] || ln -sf busybox "$1/bin/$applet"
+	done
+}
+
+# iptables as it stands, without the packet counters
+iptables_rules() { iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; }
+
 # A busybox image from Debian's busybox-static, plus our static orphan.
 make_busybox_tar() {
-	local rootfs=$1/rootfs applet
-	mkdir -p "$rootfs/bin" "$rootfs/tmp"
-	cp /bin/busybox "$rootfs/bin/busybox"
-	for applet in $(/bin/busybox --list); do
-		[[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"
-	done
+	local rootfs=$1/rootfs
+	busybox_rootfs "$rootfs"
 	install -m 0755 "$ROOT/bin/orphan" "$rootfs/orphan"
 	tar -C "$rootfs" -cf "$1/busybox.tar" .
 }

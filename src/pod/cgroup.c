@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "mounts.h"
 #include "util.h"
 
 const char *const cg_mode_names[] = { "none", "unified", "hybrid", "legacy" };
@@ -86,8 +87,7 @@ int cg_parse_cpus(const char *s, unsigned long *millicpus)
 /* ---- detection ---- */
 
 /* One line of mountinfo: fields 3 (major:minor), 4 (root), 5 (mount
- * point), the fstype and the super options. Octal escapes in paths are
- * left alone: a cgroup mount point with a space is not one pod supports. */
+ * point), unescaped, the fstype and the super options. */
 static int mountinfo_fields(char *line, char **dev, char **root, char **mnt, char **type,
 			    char **opts)
 {
@@ -104,6 +104,8 @@ static int mountinfo_fields(char *line, char **dev, char **root, char **mnt, cha
 	*dev = f[2];
 	*root = f[3];
 	*mnt = f[4];
+	mountinfo_unescape(*root);
+	mountinfo_unescape(*mnt);
 	save = NULL;
 	*type = strtok_r(sep + 3, " ", &save);
 	strtok_r(NULL, " ", &save);	/* the source */

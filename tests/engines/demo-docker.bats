@@ -8,9 +8,11 @@ bats_require_minimum_version 1.5.0
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 # shellcheck source=../../scripts/lib/proc.bash
 source "$ROOT/scripts/lib/proc.bash"
+# shellcheck source=../../scripts/lib/engines.bash
+source "$ROOT/scripts/lib/engines.bash"
 
 @test "make demo-docker: nginx and the app behind the pause container's port, /pause as PID 1, and a clean machine after" {
-	iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' >"$BATS_TEST_TMPDIR/iptables.before"
+	iptables_rules >"$BATS_TEST_TMPDIR/iptables.before"
 	ip -o link show | awk -F': ' '{ print $2 }' | sort >"$BATS_TEST_TMPDIR/links.before"
 	mounts=$(grep -c . /proc/self/mountinfo)
 	run make -s -C "$ROOT" demo-docker
@@ -29,7 +31,7 @@ source "$ROOT/scripts/lib/proc.bash"
 	[[ $(grep -c . /proc/self/mountinfo) == "$mounts" ]]
 	! pgrep -f '/tmp/demo-docker\.' || false
 	! pgrep -x dockerd || false
-	diff "$BATS_TEST_TMPDIR/iptables.before" <(iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//')
+	diff "$BATS_TEST_TMPDIR/iptables.before" <(iptables_rules)
 	diff "$BATS_TEST_TMPDIR/links.before" <(ip -o link show | awk -F': ' '{ print $2 }' | sort)
 	[ -z "$(find /tmp -maxdepth 1 -name 'demo-docker.*')" ]
 }

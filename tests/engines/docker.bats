@@ -17,9 +17,6 @@ source "$ROOT/scripts/lib/engines.bash"
 PTY_INTERRUPT=$ROOT/tests/helpers/pty-interrupt
 JOIN=(--net=container:pause --ipc=container:pause --pid=container:pause)
 
-# iptables as it stands, without the packet counters
-iptables_rules() { iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; }
-
 setup_file() {
 	export DK_DIR DK_PID DK_CTD_PID DK_RUN_DOCKER_EXISTED REF BUSYBOX=localhost/pod-test-busybox:1
 	export ETC_KEY_EXISTED=0
