@@ -28,6 +28,7 @@ MANDIR ?= $(PREFIX)/share/man
 # where bash-completion looks for a command's completion when it is first
 # completed (it searches each of $XDG_DATA_DIRS, /usr/local/share too)
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC ?= cc
 
@@ -274,11 +275,15 @@ install: bin/pause bin/pod
 	install -m 0644 docs/pod.1 $(DESTDIR)$(MANDIR)/man1/pod.1
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completions/pod $(DESTDIR)$(BASHCOMPDIR)/pod
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/bin/pod|$(BINDIR)/pod|' systemd/pod-gc.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/pod-gc.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pod-gc.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pause $(DESTDIR)$(BINDIR)/pod \
 		$(DESTDIR)$(MANDIR)/man1/pause.1 $(DESTDIR)$(MANDIR)/man1/pod.1 \
-		$(DESTDIR)$(BASHCOMPDIR)/pod
+		$(DESTDIR)$(BASHCOMPDIR)/pod $(DESTDIR)$(SYSTEMDUNITDIR)/pod-gc.service
 
 clean:
 	rm -rf bin

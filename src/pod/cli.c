@@ -7,17 +7,22 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cni.h"
 #include "pod.h"
+#include "records.h"
 #include "util.h"
 
 void (*cli_exit)(int code) = exit;
+void (*cli_parsed)(void);
 
 /* above every command's own codes, which start at OPT_LONG */
-enum { KEY_ROOT = 2 * OPT_LONG, KEY_HELP = 'h' };
+enum { KEY_ROOT = 2 * OPT_LONG, KEY_DATA_DIR, KEY_HELP = 'h' };
 
 /* What every command takes besides its own options. */
 static const struct opt common_opts[] = {
 	{ "root", KEY_ROOT, "DIR", "state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")" },
+	{ "data-dir", KEY_DATA_DIR, "DIR", "records that outlive a reboot (default\n"
+					   "$POD_DATA_DIR or " POD_DEFAULT_DATA_DIR ")" },
 	{ "help", KEY_HELP, NULL, "show this help" },
 	OPT_END,
 };
@@ -114,6 +119,11 @@ static int common_opt(const struct command *c, int opt, char **argv)
 			return cli_usage(c, "--root %s: not an absolute path", optarg);
 		pod_root = optarg;
 		return POD_OK;
+	case KEY_DATA_DIR:
+		if (optarg[0] != '/')
+			return cli_usage(c, "--data-dir %s: not an absolute path", optarg);
+		pod_data_dir = optarg;
+		return POD_OK;
 	case KEY_HELP:
 		cli_help(c, stdout);
 		cli_exit(fflush(stdout) == 0 ? POD_OK : POD_EFAIL);
@@ -146,6 +156,8 @@ int cli_parse(const struct command *c, int argc, char **argv, opt_fn set, void *
 			return rc;
 	}
 	*first = optind;
+	if (cli_parsed)
+		cli_parsed();
 	return POD_OK;
 }
 
@@ -166,5 +178,16 @@ int cli_no_operands(const struct command *c, int argc, char **argv, int first)
 	if (first < argc)
 		return cli_usage(c, "unexpected operand '%.80s': pod %s takes none",
 				 argv[first], c->name);
+	return POD_OK;
+}
+
+int cli_cni_timeout(const struct command *c, const char *arg)
+{
+	unsigned long secs;
+
+	if (parse_uint(arg, CNI_TIMEOUT_MAX, &secs) < 0 || secs == 0)
+		return cli_usage(c, "--cni-timeout %.80s: not a number of seconds from 1 to %d",
+				 arg, CNI_TIMEOUT_MAX);
+	cni_timeout = (unsigned)secs;
 	return POD_OK;
 }

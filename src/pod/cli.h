@@ -60,6 +60,10 @@ int cli_one_operand(const struct command *c, int argc, char **argv, int first,
 		    const char **name);
 /* No operands at all; else a usage error naming the first. */
 int cli_no_operands(const struct command *c, int argc, char **argv, int first);
+/* --cni-timeout SECS, a row of create's, rm's and gc's tables */
+#define CLI_CNI_TIMEOUT(key) \
+	{ "cni-timeout", (key), "SECS", "kill a CNI plugin that runs longer (default 60)" }
+int cli_cni_timeout(const struct command *c, const char *arg);
 /* The generated help. */
 void cli_help(const struct command *c, FILE *out);
 /* create's and run's command lines alone (the fuzzer runs them) */
@@ -77,5 +81,8 @@ size_t run_size(void);
 
 /* How --help ends the program: exit(3); the fuzzer replaces it. */
 extern void (*cli_exit)(int code);
+/* Called once a command's options are parsed, if set: main's boot sweep,
+ * which must see --data-dir wherever it was given. */
+extern void (*cli_parsed)(void);
 
 #endif

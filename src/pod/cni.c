@@ -15,19 +15,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cni.h"
 #include "ns.h"
+#include "records.h"
 #include "state.h"
 #include "util.h"
 
+#define DEFAULT_BRIDGE "pod0"
+#define DEFAULT_SUBNET "10.87.0.0/16"
+#define DEFAULT_NET 0x0a570000u		/* 10.87.0.0, host order */
+#define DEFAULT_MASK 0xffff0000u
+
+unsigned cni_timeout = CNI_DEFAULT_TIMEOUT;
+
 /* Written to the conf dir when it has no conflist: bridge pod0 on a
- * private /24, host-local leases, portmap for published ports. */
+ * private /16 (room for 65,000 pods; podman's default is 10.88.0.0/16),
+ * host-local leases, portmap for published ports. */
 static const char default_conflist[] =
 	"{\n"
 	"  \"cniVersion\": \"1.0.0\",\n"
@@ -35,13 +49,13 @@ static const char default_conflist[] =
 	"  \"plugins\": [\n"
 	"    {\n"
 	"      \"type\": \"bridge\",\n"
-	"      \"bridge\": \"pod0\",\n"
+	"      \"bridge\": \"" DEFAULT_BRIDGE "\",\n"
 	"      \"isGateway\": true,\n"
 	"      \"ipMasq\": true,\n"
 	"      \"hairpinMode\": true,\n"
 	"      \"ipam\": {\n"
 	"        \"type\": \"host-local\",\n"
-	"        \"ranges\": [[{ \"subnet\": \"10.87.0.0/24\" }]],\n"
+	"        \"ranges\": [[{ \"subnet\": \"" DEFAULT_SUBNET "\" }]],\n"
 	"        \"routes\": [{ \"dst\": \"0.0.0.0/0\" }]\n"
 	"      }\n"
 	"    },\n"
@@ -53,7 +67,7 @@ static const char default_conflist[] =
 	"}\n";
 #define DEFAULT_CONFLIST_FILE "10-pod.conflist"
 /* in the pod's directory */
-#define CNI_RECORD "cni.json"
+#define CNI_RECORD CNI_POINTER
 #define CNI_RESULT "cni-result.json"
 
 /* HOSTPORT:PODPORT[/tcp|/udp] */
@@ -168,13 +182,46 @@ static json_t *conflist_find(const char *dir, char **files, size_t n, const char
 	return NULL;
 }
 
-/* No network configured: the default, written out for the user to see. */
+/* The first route of the host's (IPv4, /proc/net/route) that overlaps the
+ * default subnet, other than a default route and the default bridge's
+ * own: its device and destination in @why; false if there is none. */
+static bool default_subnet_used(char *why, size_t size)
+{
+	FILE *f = fopen("/proc/net/route", "re");
+	char line[256], dev[IF_NAMESIZE + 1];
+	unsigned dst, mask;
+	bool used = false;
+
+	if (!f)
+		return false;	/* no IPv4 here: nothing to collide with */
+	while (!used && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%16s %x %*x %*x %*d %*d %*d %x", dev, &dst, &mask) != 3 ||
+		    mask == 0 || strcmp(dev, DEFAULT_BRIDGE) == 0)
+			continue;
+		/* the kernel prints the addresses as they are in memory */
+		uint32_t d = ntohl(dst), m = ntohl(mask) & DEFAULT_MASK;
+		if ((d & m) != (DEFAULT_NET & m))
+			continue;
+		struct in_addr a = { dst };
+		snprintf(why, size, "%s/%d on %s", inet_ntoa(a), __builtin_popcount(mask), dev);
+		used = true;
+	}
+	fclose(f);
+	return used;
+}
+
+/* No network configured: the default, written out for the user to see,
+ * unless its subnet is one the host already routes. */
 static int write_default(const char *dir, json_t **found)
 {
-	char path[POD_PATH_MAX];
+	char path[POD_PATH_MAX], route[64];
 	json_error_t jerr;
 	int fd;
 
+	if (default_subnet_used(route, sizeof(route)))
+		return fail(POD_EFAIL, "cannot write the default CNI network to %s: its subnet "
+			    DEFAULT_SUBNET " overlaps the host's route to %s; write a conflist "
+			    "with another subnet there (see pod(1), CNI NETWORKING)", dir, route);
 	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
 	    path_join(path, sizeof(path), dir, DEFAULT_CONFLIST_FILE) < 0 ||
 	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
@@ -219,6 +266,14 @@ int cni_choose(struct pod *p, const char *dir, const char *name, json_t **confli
 }
 
 /* ---- running one plugin ---- */
+
+/* One attachment of a pod to a network: what every plugin call needs. */
+struct att {
+	const char *id;		/* CNI_CONTAINERID */
+	char netns[POD_PATH_MAX];	/* CNI_NETNS; empty once it is gone */
+	json_t *list;		/* the conflist */
+	json_t *maps;		/* runtimeConfig.portMappings, or NULL */
+};
 
 static const char *cni_path(void)
 {
@@ -284,15 +339,13 @@ struct plugin_env {
 	char *envp[7];
 };
 
-static void plugin_env(const struct pod *p, const char *cmd, struct plugin_env *e)
+static void plugin_env(const struct att *a, const char *cmd, struct plugin_env *e)
 {
 	const char *path_env = getenv("PATH");
-	char netns[POD_PATH_MAX];
 
-	netns_path(p, netns, sizeof(netns));
 	snprintf(e->text[0], sizeof(e->text[0]), "CNI_COMMAND=%s", cmd);
-	snprintf(e->text[1], sizeof(e->text[1]), "CNI_CONTAINERID=%s", p->cni_id);
-	snprintf(e->text[2], sizeof(e->text[2]), "CNI_NETNS=%s", netns);
+	snprintf(e->text[1], sizeof(e->text[1]), "CNI_CONTAINERID=%s", a->id);
+	snprintf(e->text[2], sizeof(e->text[2]), "CNI_NETNS=%s", a->netns);
 	snprintf(e->text[3], sizeof(e->text[3]), "CNI_IFNAME=%s", CNI_IFNAME);
 	snprintf(e->text[4], sizeof(e->text[4]), "CNI_PATH=%s", cni_path());
 	snprintf(e->text[5], sizeof(e->text[5]), "PATH=%s",
@@ -302,14 +355,25 @@ static void plugin_env(const struct pod *p, const char *cmd, struct plugin_env *
 	e->envp[ARRAY_LEN(e->text)] = NULL;
 }
 
-/* Everything a plugin writes to stdout, NUL-terminated; NULL if none. */
-static char *read_all(int fd)
+/* Everything a plugin writes to stdout until EOF, NUL-terminated (NULL if
+ * nothing); *late is set if @deadline (monotonic_ms) comes first. */
+static char *read_all(int fd, long long deadline, bool *late)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	size_t len = 0, cap = 0;
 	char *res = NULL;
 
+	*late = false;
 	for (;;) {
+		long long left = deadline - monotonic_ms();
 		ssize_t n;
+		if (left <= 0) {
+			*late = true;
+			break;
+		}
+		n = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (n <= 0)
+			continue;	/* EINTR, or the deadline: checked above */
 		if (cap - len < 4096) {
 			char *grown = realloc(res, cap + 65536);
 			if (!grown)
@@ -330,7 +394,8 @@ static char *read_all(int fd)
 }
 
 /* Starts @bin with @in as stdin (a memfd holding the config: no pipe to
- * fill, no SIGPIPE) and @out as stdout; its pid, or -1. */
+ * fill, no SIGPIPE) and @out as stdout, in a process group of its own so
+ * that a timeout kills whatever it started too; its pid, or -1. */
 static pid_t plugin_start(const char *bin, const char *type, char **envp, int in, int out)
 {
 	pid_t pid = fork();
@@ -338,11 +403,14 @@ static pid_t plugin_start(const char *bin, const char *type, char **envp, int in
 	if (pid == 0) {
 		char argv0[256], *argv[] = { argv0, NULL };
 		snprintf(argv0, sizeof(argv0), "%s", type);
+		setpgid(0, 0);
 		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
 			_exit(127);
 		execve(bin, argv, envp);
 		_exit(127);
 	}
+	if (pid > 0)
+		setpgid(pid, pid);	/* either of us may get there first */
 	return pid;
 }
 
@@ -368,14 +436,39 @@ static int plugin_outcome(const char *cmd, const char *type, int status, const c
 	return -1;
 }
 
+/* Reads a started plugin's stdout and reaps it; past cni_timeout seconds
+ * it is killed, with its process group. */
+static int plugin_finish(pid_t pid, int fd, const char *cmd, const char *type, json_t **out,
+			 char *err, size_t errsz)
+{
+	bool late;
+	char *res = read_all(fd, monotonic_ms() + 1000LL * cni_timeout, &late);
+	int status, rc;
+
+	if (late) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (late) {
+		snprintf(err, errsz, "plugin %s timed out after %u s", type, cni_timeout);
+		rc = -1;
+	} else {
+		rc = plugin_outcome(cmd, type, status, res, out, err, errsz);
+	}
+	free(res);
+	return rc;
+}
+
 /* Runs plugin @type for @cmd with @conf on stdin. On success *out is its
  * result (ADD) or NULL; on failure @err holds "plugin TYPE: msg". */
-static int run_plugin(const struct pod *p, const char *cmd, const char *type, json_t *conf,
+static int run_plugin(const struct att *a, const char *cmd, const char *type, json_t *conf,
 		      json_t **out, char *err, size_t errsz)
 {
 	static struct plugin_env env;
 	char bin[POD_PATH_MAX], *text = NULL;
-	int in = -1, pipefd[2] = { -1, -1 }, status, rc = -1;
+	int in = -1, pipefd[2] = { -1, -1 }, rc = -1;
 	pid_t pid = -1;
 
 	*out = NULL;
@@ -383,7 +476,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 		snprintf(err, errsz, "plugin %s: not found in CNI_PATH (%s)", type, cni_path());
 		return -1;
 	}
-	plugin_env(p, cmd, &env);
+	plugin_env(a, cmd, &env);
 	text = json_dumps(conf, JSON_COMPACT);
 	in = memfd_create("cni-config", MFD_CLOEXEC);
 	if (!text || in < 0 || write_all(in, text, strlen(text)) < 0 ||
@@ -393,11 +486,7 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 	} else {
 		close(pipefd[1]);
 		pipefd[1] = -1;
-		char *res = read_all(pipefd[0]);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		rc = plugin_outcome(cmd, type, status, res, out, err, errsz);
-		free(res);
+		rc = plugin_finish(pid, pipefd[0], cmd, type, out, err, errsz);
 	}
 	free(text);
 	if (in >= 0)
@@ -410,27 +499,34 @@ static int run_plugin(const struct pod *p, const char *cmd, const char *type, js
 
 /* The config one plugin gets: its own object plus the list's name and
  * version, the previous result, and the port mappings it asked for. */
-static json_t *plugin_conf(const struct pod *p, json_t *list, json_t *plugin, json_t *prev)
+static json_t *plugin_conf(const struct att *a, json_t *plugin, json_t *prev)
 {
 	json_t *conf = json_deep_copy(plugin), *caps;
 
 	if (!conf)
 		return NULL;
-	json_object_set(conf, "name", json_object_get(list, "name"));
-	json_object_set(conf, "cniVersion", json_object_get(list, "cniVersion"));
+	json_object_set(conf, "name", json_object_get(a->list, "name"));
+	json_object_set(conf, "cniVersion", json_object_get(a->list, "cniVersion"));
 	if (prev)
 		json_object_set(conf, "prevResult", prev);
 	caps = json_object_get(plugin, "capabilities");
-	if (json_is_true(json_object_get(caps, "portMappings")) && p->nports) {
-		json_t *maps = json_array();
-		for (size_t i = 0; i < p->nports; i++)
-			json_array_append_new(maps, json_pack("{s:I,s:I,s:s}",
-				"hostPort", (json_int_t)p->ports[i].host,
-				"containerPort", (json_int_t)p->ports[i].pod,
-				"protocol", p->ports[i].proto));
-		json_object_set_new(conf, "runtimeConfig", json_pack("{s:o}", "portMappings", maps));
-	}
+	if (json_is_true(json_object_get(caps, "portMappings")) && json_array_size(a->maps))
+		json_object_set_new(conf, "runtimeConfig",
+				    json_pack("{s:O}", "portMappings", a->maps));
 	return conf;
+}
+
+/* The pod's ports as CNI's portMappings: an array, empty if none. */
+static json_t *port_maps(const struct pod *p)
+{
+	json_t *maps = json_array();
+
+	for (size_t i = 0; maps && i < p->nports; i++)
+		json_array_append_new(maps, json_pack("{s:I,s:I,s:s}",
+			"hostPort", (json_int_t)p->ports[i].host,
+			"containerPort", (json_int_t)p->ports[i].pod,
+			"protocol", p->ports[i].proto));
+	return maps;
 }
 
 static int save_json(const struct pod *p, const char *file, json_t *j)
@@ -454,18 +550,18 @@ static json_t *load_json(const struct pod *p, const char *file)
 
 /* DEL for every plugin, last first; every plugin is asked even when one
  * fails, and the first failure is reported. */
-static int del_list(const struct pod *p, json_t *list, json_t *result, char *err, size_t errsz)
+static int del_list(const struct att *a, json_t *result, char *err, size_t errsz)
 {
-	json_t *plugins = json_object_get(list, "plugins");
+	json_t *plugins = json_object_get(a->list, "plugins");
 	int rc = 0;
 
 	for (size_t i = json_array_size(plugins); i-- > 0;) {
-		json_t *plugin = json_array_get(plugins, i), *conf = plugin_conf(p, list, plugin, result);
+		json_t *plugin = json_array_get(plugins, i), *conf = plugin_conf(a, plugin, result);
 		json_t *out;
 		char one[600];
 		if (!conf)
 			continue;
-		if (run_plugin(p, "DEL", json_string_value(json_object_get(plugin, "type")),
+		if (run_plugin(a, "DEL", json_string_value(json_object_get(plugin, "type")),
 			       conf, &out, one, sizeof(one)) < 0 && rc == 0) {
 			snprintf(err, errsz, "%s", one);
 			rc = -1;
@@ -475,73 +571,150 @@ static int del_list(const struct pod *p, json_t *list, json_t *result, char *err
 	return rc;
 }
 
-int cni_add(struct pod *p, json_t *list)
+/* ---- ADD and DEL ---- */
+
+/* The record in the data directory (records.h), and the pod's pointer to
+ * it, both before the first ADD. */
+static json_t *record_begin(const struct pod *p, const struct att *a)
 {
-	json_t *plugins = json_object_get(list, "plugins"), *plugin, *prev = NULL, *record;
+	char root[PATH_MAX];
+	json_t *rec, *ptr;
+	int rc;
+
+	if (!realpath(pod_root, root))
+		return NULL;
+	rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:O}", "bootID", p->boot_id, "root", root,
+			"pod", p->name, "containerID", a->id, "ifname", CNI_IFNAME,
+			"network", p->cni_name, "portMappings", a->maps, "config", a->list);
+	ptr = json_pack("{s:s,s:s}", "containerID", a->id, "dataDir", pod_data_dir);
+	rc = rec && ptr && fault("cni") == 0 && save_json(p, CNI_RECORD, ptr) == 0 &&
+	     record_save(pod_data_dir, a->id, rec) == 0 ? 0 : -1;
+	json_decref(ptr);
+	if (rc == 0)
+		return rec;
+	json_decref(rec);
+	return NULL;
+}
+
+/* ADD for every plugin in turn, each given the previous result: 0 with
+ * *result the last one, or -1 after one line, *result the last good one. */
+static int add_list(const struct pod *p, const struct att *a, json_t **result)
+{
+	json_t *plugins = json_object_get(a->list, "plugins"), *plugin;
 	char err[600];
 	size_t i;
-	int saved;
 
-	/* Kept before ADD starts, with the container id: a crash half-way
-	 * leaves all DEL needs, even if state.json is lost. */
-	record = json_pack("{s:s,s:s,s:O}", "containerID", p->cni_id, "ifname", CNI_IFNAME,
-			   "config", list);
-	saved = record ? save_json(p, CNI_RECORD, record) : -1;
-	json_decref(record);
-	if (fault("cni") < 0 || saved < 0)
-		return fail_errno(POD_EFAIL, "cannot record the CNI config of pod %s", p->name);
+	*result = NULL;
 	json_array_foreach(plugins, i, plugin) {
-		json_t *conf = plugin_conf(p, list, plugin, prev), *out = NULL;
-		int rc = conf ? run_plugin(p, "ADD", json_string_value(json_object_get(plugin, "type")),
+		json_t *conf = plugin_conf(a, plugin, *result), *out = NULL;
+		int rc = conf ? run_plugin(a, "ADD", json_string_value(json_object_get(plugin, "type")),
 					   conf, &out, err, sizeof(err))
 			      : (snprintf(err, sizeof(err), "out of memory"), -1);
 		json_decref(conf);
 		if (rc < 0) {
-			char ignored[600];
 			fail(POD_EFAIL, "cannot add network %s to pod %s: %s", p->cni_name,
 			     p->name, err);
-			del_list(p, list, prev, ignored, sizeof(ignored));
-			json_decref(prev);
-			return POD_EFAIL;
+			return -1;
 		}
-		json_decref(prev);
-		prev = out;
+		json_decref(*result);
+		*result = out;
 	}
-	if (save_json(p, CNI_RESULT, prev) < 0) {
-		fail_errno(POD_EFAIL, "cannot record the CNI result of pod %s", p->name);
-		del_list(p, list, prev, err, sizeof(err));
-		json_decref(prev);
-		return POD_EFAIL;
+	return 0;
+}
+
+int cni_add(struct pod *p, json_t *list)
+{
+	struct att a = { .id = p->cni_id, .list = list, .maps = port_maps(p) };
+	json_t *rec, *result = NULL;
+	char err[600];
+	int rc = POD_EFAIL;
+
+	netns_path(p, a.netns, sizeof(a.netns));
+	if (!(rec = record_begin(p, &a))) {
+		fail_errno(POD_EFAIL, "cannot record the CNI config of pod %s", p->name);
+		record_remove(pod_data_dir, a.id);	/* nothing was added */
+	} else if (add_list(p, &a, &result) == 0) {
+		json_object_set(rec, "result", result);
+		if (record_save(pod_data_dir, a.id, rec) == 0 && save_json(p, CNI_RESULT, result) == 0)
+			rc = POD_OK;
+		else
+			fail_errno(POD_EFAIL, "cannot record the CNI result of pod %s", p->name);
 	}
-	json_decref(prev);
-	return POD_OK;
+	/* Undone as far as the plugins let us: the record stays while DEL
+	 * fails, for pod gc to try again. */
+	if (rc != POD_OK && rec && del_list(&a, result, err, sizeof(err)) == 0)
+		record_remove(pod_data_dir, a.id);
+	json_decref(result);
+	json_decref(rec);
+	json_decref(a.maps);
+	return rc;
+}
+
+/* DEL with what @rec holds; 0, or -1 with @err set. */
+static int del_record(json_t *rec, const char *netns, char *err, size_t errsz)
+{
+	struct att a = { .id = json_string_value(json_object_get(rec, "containerID")),
+			 .list = json_object_get(rec, "config"),
+			 .maps = json_object_get(rec, "portMappings") };
+
+	if (!a.id || strspn(a.id, "0123456789abcdef") != strlen(a.id) || !a.id[0] ||
+	    !cni_conflist_valid(a.list)) {
+		snprintf(err, errsz, "the record is invalid");
+		return -1;
+	}
+	snprintf(a.netns, sizeof(a.netns), "%s", netns);
+	return del_list(&a, json_object_get(rec, "result"), err, errsz);
 }
 
 int cni_del(const struct pod *p)
 {
-	json_t *record = load_json(p, CNI_RECORD), *list, *result;
-	struct pod with_id = *p;
-	char err[600];
-	int rc;
+	json_t *ptr = load_json(p, CNI_RECORD), *rec;
+	const char *data = json_string_value(json_object_get(ptr, "dataDir"));
+	const char *id = json_string_value(json_object_get(ptr, "containerID"));
+	char netns[POD_PATH_MAX], err[600];
+	bool legacy;
+	int rc = POD_OK;
 
-	if (!record)
+	if (!ptr)
 		return POD_OK;	/* no ADD was ever started */
-	list = json_object_get(record, "config");
-	snprintf(with_id.cni_id, sizeof(with_id.cni_id), "%s",
-		 json_string_value(json_object_get(record, "containerID")) ?: "");
-	if (!cni_conflist_valid(list) || !with_id.cni_id[0]) {
-		json_decref(record);
-		return fail(POD_EFAIL, "cannot remove network of pod %s: %s/%s is invalid",
-			    p->name, p->dir, CNI_RECORD);
+	/* pods made before the data directory kept the whole record here */
+	legacy = json_object_get(ptr, "config") != NULL;
+	if (legacy) {
+		rec = json_incref(ptr);
+		if (!json_object_get(rec, "result"))
+			json_object_set_new(rec, "result", load_json(p, CNI_RESULT));
+	} else {
+		rec = data && id && data[0] == '/' ? record_load(data, id) : NULL;
 	}
-	result = load_json(p, CNI_RESULT);
-	rc = del_list(&with_id, list, result, err, sizeof(err));
-	json_decref(result);
-	if (rc < 0)
+	if (!rec && !legacy && data && id && data[0] == '/' && errno == ENOENT) {
+		json_decref(ptr);
+		return POD_OK;	/* ADD never started, or DEL is done */
+	}
+	netns_path(p, netns, sizeof(netns));
+	if (!rec || del_record(rec, netns, err, sizeof(err)) < 0)
 		rc = fail(POD_EFAIL, "cannot remove network %s of pod %s: %s",
-			  json_string_value(json_object_get(list, "name")), p->name, err);
-	json_decref(record);
-	return rc < 0 ? POD_EFAIL : rc;
+			  json_string_value(json_object_get(json_object_get(rec, "config"), "name"))
+				  ?: p->cni_name,
+			  p->name, rec ? err : "its record is missing or invalid");
+	else if (!legacy && record_remove(data, id) < 0)
+		rc = fail_errno(POD_EFAIL, "cannot remove record of pod %s", p->name);
+	json_decref(rec);
+	json_decref(ptr);
+	return rc;
+}
+
+int cni_del_record(json_t *rec, void *ctx)
+{
+	const char *pod = json_string_value(json_object_get(rec, "pod"));
+	const char *net = json_string_value(json_object_get(rec, "network"));
+	char err[600];
+
+	(void)ctx;
+	if (del_record(rec, "", err, sizeof(err)) == 0)
+		return 0;
+	fail(POD_EFAIL, "cannot remove network %s of pod %s: %s", net ? net : "?",
+	     pod ? pod : "?", err);
+	return -1;
 }
 
 json_t *cni_result(const struct pod *p)

@@ -29,7 +29,7 @@
 
 enum {
 	OPT_SHARE = OPT_LONG, OPT_HOSTNAME, OPT_SYSCTL, OPT_NETWORK, OPT_CNI_CONF_DIR,
-	OPT_PAUSE, OPT_MEMORY, OPT_CPUS, OPT_PIDS_LIMIT, OPT_CGROUP_PARENT,
+	OPT_PAUSE, OPT_MEMORY, OPT_CPUS, OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CNI_TIMEOUT,
 };
 
 static const struct opt create_opts[] = {
@@ -42,6 +42,7 @@ static const struct opt create_opts[] = {
 	{ "publish", 'p', "HOSTPORT:PODPORT[/tcp|/udp]",
 	  "publish a port (CNI portMappings); repeat for more" },
 	{ "cni-conf-dir", OPT_CNI_CONF_DIR, "DIR", "CNI conflists (default " CNI_DEFAULT_CONF_DIR ")" },
+	CLI_CNI_TIMEOUT(OPT_CNI_TIMEOUT),
 	{ "pause", OPT_PAUSE, "PATH", "the pause binary (default: pause next to pod)" },
 	{ "memory", OPT_MEMORY, "SIZE", "memory limit: bytes, or K, M, G, Ki, Mi, Gi\n"
 					"(powers of 1024)" },
@@ -83,6 +84,7 @@ static int create_opt(void *ctx, int key, char *arg)
 	case OPT_CPUS: a->cpus = arg; break;
 	case OPT_PIDS_LIMIT: a->pids_limit = arg; break;
 	case OPT_CGROUP_PARENT: a->cgroup_parent = arg; break;
+	case OPT_CNI_TIMEOUT: return cli_cni_timeout(&cmd_create, arg);
 	case OPT_SYSCTL:
 		/* one more than fits, for sysctl_add to refuse with its reason */
 		if (a->nsysctls == ARRAY_LEN(a->sysctls))
@@ -287,6 +289,7 @@ static int make_dir(struct pod *p, struct made *m)
 static int record(struct pod *p)
 {
 	p->created = (long long)time(NULL);
+	p->ready = false;
 	if (proc_stat(p->pid, &p->starttime, NULL) < 0 ||
 	    boot_id(p->boot_id, sizeof(p->boot_id)) < 0 || fault("state") < 0 ||
 	    pod_state_save(p) < 0)
@@ -296,6 +299,15 @@ static int record(struct pod *p)
 		if ((p->share & ns_kinds[i].flag) && ns_pin(p, &ns_kinds[i], p->pid) < 0)
 			return fail_errno(POD_EFAIL, "cannot pin %s namespace of pod %s",
 					  ns_kinds[i].name, p->name);
+	return POD_OK;
+}
+
+/* pause runs with lo up, its hostname and its network: pod run may join. */
+static int mark_ready(struct pod *p)
+{
+	p->ready = true;
+	if (fault("ready") < 0 || pod_state_save(p) < 0)
+		return fail_errno(POD_EFAIL, "cannot record state of pod %s", p->name);
 	return POD_OK;
 }
 
@@ -333,9 +345,11 @@ static int make_pod(void *arg)
 	}
 	if (!rc)
 		rc = spawn_go(p, &m.child);
+	if (!rc)
+		rc = mark_ready(p);
 	if (rc)
 		undo(p, &m);
-	/* past a good spawn_go pause runs: nothing more to undo */
+	/* past mark_ready the pod is made: nothing more to undo */
 	close_keep_errno(m.child.pidfd);
 	close_keep_errno(m.child.go);
 	close_keep_errno(m.child.err);

@@ -76,7 +76,7 @@ static json_t *inspect_json(const struct pod *p)
 	}
 	time_text(p->created, created, sizeof(created));
 	json_object_set_new(root, "created", json_string(created));
-	json_object_set_new(root, "status", json_string(pod_running(p) ? "running" : "exited"));
+	json_object_set_new(root, "status", json_string(pod_status(p)));
 	json_object_set_new(root, "dir", json_string(p->dir));
 	json_object_set_new(root, "namespaces", ns);
 	json_object_set_new(root, "oci", json_pack("{s:{s:o}}", "linux", "namespaces", oci_ns));

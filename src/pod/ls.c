@@ -64,7 +64,7 @@ static void ls_row(const struct pod *p)
 	}
 	cni_first_ip(p, ip, sizeof(ip));
 	printf("%-20s %-8s %-8s %-15s %-20s %s\n", p->name,
-	       pod_running(p) ? "running" : "exited", pid, ip, share, age);
+	       pod_status(p), pid, ip, share, age);
 }
 
 /* {"name", "status", "pid", "ip", "shared", "created"}; null where a pod
@@ -80,7 +80,7 @@ static json_t *ls_json(const struct pod *p)
 	cni_first_ip(p, ip, sizeof(ip));
 	time_text(p->created, created, sizeof(created));
 	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "name", p->name,
-			 "status", pod_running(p) ? "running" : "exited",
+			 "status", pod_status(p),
 			 "pid", p->has_state ? json_integer(p->pid) : json_null(),
 			 "ip", strcmp(ip, "-") ? json_string(ip) : json_null(),
 			 "shared", shared,

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cni.h"
+#include "records.h"
 #include "util.h"
 
 #ifndef PAUSE_VERSION
@@ -21,7 +23,7 @@ const struct command *const commands[] = {
 
 static int help(FILE *out)
 {
-	fputs("Usage: pod [--root DIR] COMMAND [OPTIONS] [ARGS]\n"
+	fputs("Usage: pod [--root DIR] [--data-dir DIR] COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
 	      "Make a pod from scratch: pause as PID 1, namespaces pinned,\n"
 	      "processes joined with setns. Root only; no daemon.\n"
@@ -32,6 +34,8 @@ static int help(FILE *out)
 	fputs("\n"
 	      "Options:\n"
 	      "  --root DIR     state root (default $POD_ROOT or " POD_DEFAULT_ROOT ")\n"
+	      "  --data-dir DIR records that outlive a reboot (default $POD_DATA_DIR\n"
+	      "                 or " POD_DEFAULT_DATA_DIR ")\n"
 	      "  -h, --help     show this help; 'pod COMMAND --help' for a command\n"
 	      "  -V, --version  show the version\n"
 	      "\n"
@@ -47,6 +51,7 @@ static int global_opts(int argc, char **argv, int *rc)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'R' },
+		{ "data-dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -65,6 +70,11 @@ static int global_opts(int argc, char **argv, int *rc)
 			continue;
 		} else if (opt == 'R') {
 			*rc = fail(POD_EUSAGE, "cannot use root %s: not an absolute path", optarg);
+		} else if (opt == 'D' && optarg[0] == '/') {
+			pod_data_dir = optarg;
+			continue;
+		} else if (opt == 'D') {
+			*rc = fail(POD_EUSAGE, "cannot use data dir %s: not an absolute path", optarg);
 		} else {
 			*rc = fail(POD_EUSAGE, opt == ':' ? "cannot parse arguments: %s needs a value "
 				   "(see 'pod --help')" : "cannot parse arguments: unknown option %s "
@@ -75,9 +85,19 @@ static int global_opts(int argc, char **argv, int *rc)
 	return 0;
 }
 
+/* The first command of a new boot releases the networks of the pods the
+ * reboot took (pod gc does it itself, with its own --cni-timeout). */
+static void boot_sweep(void)
+{
+	if (!records_new_boot(pod_data_dir))
+		return;
+	records_sweep(pod_data_dir, NULL, NULL, cni_del_record, NULL);
+	records_mark_boot(pod_data_dir);
+}
+
 int main(int argc, char **argv)
 {
-	const char *env = getenv("POD_ROOT");
+	const char *env = getenv("POD_ROOT"), *data = getenv("POD_DATA_DIR");
 	int rc;
 
 	fault_init();
@@ -86,6 +106,12 @@ int main(int argc, char **argv)
 			return fail(POD_EUSAGE, "cannot use POD_ROOT %s: not an absolute path", env);
 		pod_root = env;
 	}
+	if (data && *data) {
+		if (data[0] != '/')
+			return fail(POD_EUSAGE, "cannot use POD_DATA_DIR %s: not an absolute path",
+				    data);
+		pod_data_dir = data;
+	}
 	if (global_opts(argc, argv, &rc) < 0)
 		return rc;
 	if (optind == argc) {
@@ -93,8 +119,11 @@ int main(int argc, char **argv)
 		return POD_EUSAGE;
 	}
 	for (const struct command *const *c = commands; *c; c++)
-		if (strcmp(argv[optind], (*c)->name) == 0)
+		if (strcmp(argv[optind], (*c)->name) == 0) {
+			if (*c != &cmd_gc)
+				cli_parsed = boot_sweep;
 			return (*c)->main(argc - optind, argv + optind);
+		}
 	return fail(POD_EUSAGE, "cannot run command %s: no such command (see 'pod --help')",
 		    argv[optind]);
 }

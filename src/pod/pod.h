@@ -43,6 +43,7 @@ struct pod {
 	pid_t pid;		/* pause, in the caller's PID namespace */
 	unsigned long long starttime;	/* /proc/PID/stat field 22 */
 	char boot_id[40];
+	bool ready;		/* create is done: pause exec'd, lo, hostname, network */
 	long long created;	/* seconds since the epoch */
 	char hostname[65];
 	int share;		/* CLONE_NEW* of every pinned namespace */

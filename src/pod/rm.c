@@ -11,6 +11,7 @@
 static const struct opt rm_opts[] = {
 	{ "force", 'f', NULL, "kill the pod first if it runs (SIGKILL, no grace), and\n"
 			      "succeed if there is no such pod" },
+	CLI_CNI_TIMEOUT(OPT_LONG),
 	OPT_END,
 };
 
@@ -34,7 +35,8 @@ struct removal {
 
 static int rm_opt(void *ctx, int key, char *arg)
 {
-	(void)key, (void)arg;
+	if (key == OPT_LONG)
+		return cli_cni_timeout(&cmd_rm, arg);
 	((struct removal *)ctx)->force = true;
 	return POD_OK;
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/sched.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,6 +27,9 @@
 #include "ns.h"
 #include "state.h"
 #include "util.h"
+
+/* How long pod run waits for a pod being created. */
+#define READY_WAIT_MS 5000
 
 enum { OPT_ROOTFS = OPT_LONG, OPT_WORKDIR, OPT_ENV, OPT_USER };
 
@@ -362,6 +367,58 @@ static int launch(struct run *r, int pidfd)
 	return rc;
 }
 
+/* A pod being created: its directory is there, and its state is not yet
+ * written or not yet ready. */
+static bool being_created(const struct pod *p)
+{
+	char path[POD_PATH_MAX];
+
+	if (p->has_state)
+		return !p->ready;
+	return path_join(path, sizeof(path), p->dir, "state.json") == 0 &&
+	       access(path, F_OK) < 0 && errno == ENOENT && access(p->dir, F_OK) == 0;
+}
+
+/* The pod's state, once ready: a member joins only a pod whose pause has
+ * exec'd with lo up, its hostname and its network. One being created is
+ * waited for, READY_WAIT_MS at most, woken by inotify on its directory
+ * (state.json is renamed into place). */
+static int load_ready(struct pod *p)
+{
+	long long deadline = monotonic_ms() + READY_WAIT_MS, left;
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	char buf[4096] __attribute__((aligned(8)));
+	int rc = POD_OK;
+
+	while (pod_state_load(p) < 0 || !p->ready) {
+		if (!being_created(p)) {
+			rc = fail(POD_RUN_EFAIL, "cannot find pod %s: %s", p->name,
+				  access(p->dir, F_OK) < 0 ? "no such pod" : "its state is invalid");
+			break;
+		}
+		if (pfd.fd < 0) {
+			/* watched first, then looked at again: no change is missed */
+			pfd.fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+			if (pfd.fd < 0 || inotify_add_watch(pfd.fd, p->dir, IN_MOVED_TO | IN_CREATE |
+							    IN_DELETE_SELF) < 0) {
+				rc = fail_errno(POD_RUN_EFAIL, "cannot watch pod %s", p->name);
+				break;
+			}
+			continue;
+		}
+		if ((left = deadline - monotonic_ms()) <= 0) {
+			rc = fail(POD_ECONFLICT, "cannot run in pod %s: it is not ready (its "
+				  "create has not finished)", p->name);
+			break;
+		}
+		if (poll(&pfd, 1, (int)left) > 0)
+			while (read(pfd.fd, buf, sizeof(buf)) > 0)
+				;
+	}
+	close_keep_errno(pfd.fd);
+	return rc;
+}
+
 static int run_main(int argc, char **argv)
 {
 	static struct run r;
@@ -372,9 +429,8 @@ static int run_main(int argc, char **argv)
 	if (!realpath(pod_root, r.root_real))
 		return fail(POD_RUN_EFAIL, "cannot find pod %s: %s", r.pod.name,
 			    errno == ENOENT ? "no such pod" : strerror(errno));
-	if (pod_state_load(&r.pod) < 0)
-		return fail(POD_RUN_EFAIL, "cannot find pod %s: %s", r.pod.name,
-			    errno == ENOENT ? "no such pod" : "its state is invalid");
+	if ((rc = load_ready(&r.pod)))
+		return rc;
 	pidfd = pod_pidfd(&r.pod);
 	if (pidfd < 0)
 		return fail(POD_RUN_EFAIL, "cannot run in pod %s: %s", r.pod.name,

@@ -104,6 +104,13 @@ bool pod_running(const struct pod *p)
 	return start == p->starttime && state != 'Z' && state != 'X';
 }
 
+const char *pod_status(const struct pod *p)
+{
+	if (!pod_running(p))
+		return "exited";
+	return p->ready ? "running" : "creating";
+}
+
 /* The pidfd is taken first and the process checked after: if the check
  * passes, the pidfd is that process, whatever happens to the pid later. */
 int pod_pidfd(const struct pod *p)
@@ -265,6 +272,11 @@ static int state_parse(struct pod *p, json_t *root)
 		return -1;
 	p->pid = (pid_t)pid;
 	p->starttime = (unsigned long long)start;
+	/* absent in pods made before readiness was recorded: those are ready */
+	v = json_object_get(root, "ready");
+	if (v && !json_is_boolean(v))
+		return -1;
+	p->ready = !v || json_is_true(v);
 
 	share = json_object_get(root, "share");
 	if (!json_is_array(share))
@@ -351,6 +363,7 @@ json_t *state_json(const struct pod *p)
 	json_object_set_new(root, "starttime", json_integer((json_int_t)p->starttime));
 	json_object_set_new(root, "boot_id", json_string(p->boot_id));
 	json_object_set_new(root, "created", json_integer(p->created));
+	json_object_set_new(root, "ready", json_boolean(p->ready));
 	json_object_set_new(root, "hostname", json_string(p->hostname));
 	json_object_set_new(root, "pause", json_string(p->pause));
 	json_object_set_new(root, "share", share);

@@ -25,6 +25,8 @@ int pod_state_parse(struct pod *p, const char *text, size_t len);
 int boot_id(char *buf, size_t size);
 /* Is the recorded pause still that very process, and alive? */
 bool pod_running(const struct pod *p);
+/* "running", "creating" (pause runs, create is not done), or "exited" */
+const char *pod_status(const struct pod *p);
 /* A pidfd for pause, checked to be the recorded process; -1 if not. */
 int pod_pidfd(const struct pod *p);
 /* Every valid pod name under the root, sorted; caller frees. */

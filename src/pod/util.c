@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -153,6 +154,14 @@ ssize_t read_file(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -182,13 +191,44 @@ void fault_init(void)
 		fault_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
 }
 
+static void on_cont(int sig)
+{
+	(void)sig;
+}
+
+/* Stop here until SIGCONT. The init of a PID namespace cannot stop
+ * itself (the kernel drops its own SIGSTOP), so it waits for SIGCONT
+ * with a handler instead, which a test sees as SigCgt in /proc. */
+static int fault_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_cont }, old;
+	sigset_t block, wait, mask;
+
+	if (getpid() != 1)
+		return raise(SIGSTOP);
+	sigemptyset(&block);
+	sigaddset(&block, SIGCONT);
+	sigfillset(&wait);
+	sigdelset(&wait, SIGCONT);
+	sigprocmask(SIG_BLOCK, &block, &mask);
+	sigaction(SIGCONT, &sa, &old);
+	sigsuspend(&wait);
+	sigaction(SIGCONT, &old, NULL);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return 0;
+}
+
 /* Every step that can fail calls fault() with its name first.
  *   POD_FAULT=STEP       that step fails with ECANCELED
  *   POD_FAULT=kill:STEP  the process at that step dies of SIGKILL
+ *   POD_FAULT=stop:STEP  the first time a process reaches that step it stops
+ *                        (see fault_stop), and goes on once continued: a
+ *                        test holds it there
  *   POD_FAULT=list       each step prints its name, so a test can try all */
 int fault(const char *step)
 {
-	bool kill_it;
+	const char *colon;
+	size_t kind;
 
 	if (!fault_step)
 		return 0;
@@ -196,11 +236,16 @@ int fault(const char *step)
 		dprintf(fault_fd, "fault: %s\n", step);
 		return 0;
 	}
-	kill_it = strncmp(fault_step, "kill:", 5) == 0;
-	if (strcmp(fault_step + (kill_it ? 5 : 0), step) != 0)
+	colon = strchr(fault_step, ':');
+	kind = colon ? (size_t)(colon - fault_step) : 0;
+	if (strcmp(colon ? colon + 1 : fault_step, step) != 0)
 		return 0;
-	if (kill_it)
+	if (kind == 4 && strncmp(fault_step, "kill", 4) == 0)
 		raise(SIGKILL);
+	if (kind == 4 && strncmp(fault_step, "stop", 4) == 0) {
+		fault_step = NULL;	/* once: a step may be reached again */
+		return fault_stop();
+	}
 	errno = ECANCELED;
 	return -1;
 }

@@ -56,6 +56,8 @@ int path_join(char *buf, size_t size, const char *a, const char *b);
 int str_ptr_cmp(const void *a, const void *b);
 /* Reads a small file whole; NUL-terminated, returns length or -1. */
 ssize_t read_file(const char *path, char *buf, size_t size);
+/* CLOCK_MONOTONIC in milliseconds, for deadlines */
+long long monotonic_ms(void);
 int write_all(int fd, const void *buf, size_t len);
 /* Closes @fd (if >= 0) keeping errno; for error paths. */
 void close_keep_errno(int fd);

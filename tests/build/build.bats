@@ -106,11 +106,14 @@ mapfile -t ARCHES < <(arch_names)
 	[ "$output" = "pause.c HEAD" ]
 }
 
-@test "make install honours PREFIX and DESTDIR, and installs pause, pod, their man pages and pod's completion" {
+@test "make install honours PREFIX and DESTDIR, and installs pause, pod, their man pages, pod's completion and pod-gc.service" {
 	local dest=$BATS_TEST_TMPDIR/dest
 	make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
 	run find "$dest" -type f -printf '%P %m\n'
-	[ "${#lines[@]}" -eq 5 ]
+	[ "${#lines[@]}" -eq 6 ]
+	[[ $output == *"usr/lib/systemd/system/pod-gc.service 644"* ]]
+	grep -qx 'ExecStart=/usr/bin/pod gc' "$dest/usr/lib/systemd/system/pod-gc.service"
+	grep -qx 'Type=oneshot' "$dest/usr/lib/systemd/system/pod-gc.service"
 	[[ $output == *"usr/share/bash-completion/completions/pod 644"* ]]
 	cmp "$dest/usr/share/bash-completion/completions/pod" "$ROOT/completions/pod"
 	[[ $output == *"usr/bin/pause 755"* ]]
@@ -120,6 +123,7 @@ mapfile -t ARCHES < <(arch_names)
 	cmp "$dest/usr/bin/pause" "$ROOT/bin/pause"
 	cmp "$dest/usr/bin/pod" "$ROOT/bin/pod"
 	# installed side by side, pod finds its pause without --pause
+	export POD_DATA_DIR=$BATS_TEST_TMPDIR/data
 	POD_ROOT=$BATS_TEST_TMPDIR/pods "$dest/usr/bin/pod" create installed
 	[[ $(jq -r .pause "$BATS_TEST_TMPDIR/pods/installed/state.json") == "$dest/usr/bin/pause" ]]
 	POD_ROOT=$BATS_TEST_TMPDIR/pods "$dest/usr/bin/pod" rm -f installed

@@ -17,7 +17,17 @@ source "$ROOT/scripts/lib/proc.bash"
 
 pod_setup() {
 	export POD_ROOT=$BATS_TEST_TMPDIR/root
+	export POD_DATA_DIR=$BATS_TEST_TMPDIR/data
 	cgroup_parent_setup
+}
+
+# records left in the data directory (a network some pod still holds)
+records() {
+	local f n=0
+	for f in "$POD_DATA_DIR"/cni/*.json; do
+		[[ -e $f ]] && n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # pod ARGS...: the binary under test; create always takes our pause.
@@ -66,6 +76,7 @@ pod_teardown() {
 	wait_for 10 eval '[[ $(pauses_of_root) == 0 ]]'
 	[[ $(mounts_under_root) == 0 ]]
 	[[ -z $(ls -A "$POD_ROOT") ]]
+	[[ $(records) == 0 ]]
 	cgroup_parent_teardown
 }
 
