@@ -188,16 +188,25 @@ static json_t *conflist_find(const char *dir, char **files, size_t n, const char
 static bool default_subnet_used(char *why, size_t size)
 {
 	FILE *f = fopen("/proc/net/route", "re");
-	char line[256], dev[IF_NAMESIZE + 1];
-	unsigned dst, mask;
+	char line[256], *field[8], *save = NULL;
 	bool used = false;
 
 	if (!f)
 		return false;	/* no IPv4 here: nothing to collide with */
 	while (!used && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%16s %x %*x %*x %*d %*d %*d %x", dev, &dst, &mask) != 3 ||
-		    mask == 0 || strcmp(dev, DEFAULT_BRIDGE) == 0)
+		/* Iface Destination Gateway Flags RefCnt Use Metric Mask ... */
+		int n = 0;
+		for (char *t = strtok_r(line, " \t\n", &save); t && n < 8;
+		     t = strtok_r(NULL, " \t\n", &save))
+			field[n++] = t;
+		if (n < 8)
 			continue;
+		char *end1, *end2;
+		unsigned dst = (unsigned)strtoul(field[1], &end1, 16);
+		unsigned mask = (unsigned)strtoul(field[7], &end2, 16);
+		const char *dev = field[0];
+		if (*end1 || *end2 || mask == 0 || strcmp(dev, DEFAULT_BRIDGE) == 0)
+			continue;	/* the header, a default route, or ours */
 		/* the kernel prints the addresses as they are in memory */
 		uint32_t d = ntohl(dst), m = ntohl(mask) & DEFAULT_MASK;
 		if ((d & m) != (DEFAULT_NET & m))

@@ -38,8 +38,8 @@ complete_line() {
 		grep -qx -- --help <<<"$output"
 		grep -qx -- -h <<<"$output"
 	done
-	# 9 commands' --root and --help, and their own 23 options
-	[ "$n" -eq 41 ]
+	# 9 commands' --root, --data-dir and --help, and their own 26 options
+	[ "$n" -eq 53 ]
 	run complete_line run -
 	grep -qx -- -d <<<"$output"
 }

@@ -146,6 +146,8 @@ table_options() {
 			print substr(line, RSTART + 3, RLENGTH - 6)
 			line = substr(line, RSTART + RLENGTH)
 		}
+		if (index($0, "CLI_CNI_TIMEOUT("))	# cli.h'"'"'s shared row
+			print "cni-timeout"
 	}
 	on && /\};/ { on = 0 }' "$1"
 }

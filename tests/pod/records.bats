@@ -18,6 +18,8 @@ teardown() {
 	net_teardown
 }
 
+lease_ips() { find "$LEASES" -name '[0-9]*' -printf '%f\n' | sort; }
+
 pod_ip() { pod inspect "$1" | jq -r '.network.ips[0] | split("/")[0]'; }
 
 # The test's network with host-local limited to ADDRS addresses
@@ -39,9 +41,8 @@ simulate_reboot() {
 		[[ $(readlink "/proc/$pid/fd/2" 2>/dev/null) == "$POD_ROOT"/* ]] && kill -KILL "$pid"
 	done
 	wait_for 10 eval '[[ $(pauses_of_root) == 0 ]]'
-	for mnt in $(awk -v r="$POD_ROOT/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo); do
-		umount "$mnt"
-	done
+	awk -v r="$POD_ROOT/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo |
+		while read -r mnt; do umount "$mnt"; done
 	rm -rf "$POD_ROOT"
 	ip link del "$BRIDGE"
 	# the network's NAT chains and the rules that jump to them
@@ -70,7 +71,7 @@ simulate_reboot() {
 		pod create --network "cni:$NET" --cni-conf-dir "$CONF" "p$n"
 	done
 	[[ $(leases) == 3 && $(records) == 3 ]]
-	before=$(cd "$LEASES" && ls [0-9]* | sort)
+	before=$(lease_ips)
 	# each record holds what DEL needs, tagged with this boot
 	rec=$(jq -s -c 'map(select(.pod == "p1"))[0]' "$POD_DATA_DIR"/cni/*.json)
 	[[ $(jq -r .bootID <<<"$rec") == "$(cat /proc/sys/kernel/random/boot_id)" ]]
@@ -98,7 +99,7 @@ simulate_reboot() {
 	for n in 5 6 7; do
 		pod create --network "cni:$NET" --cni-conf-dir "$CONF" "p$n"
 	done
-	[[ $(cd "$LEASES" && ls [0-9]* | sort) == "$before" ]]
+	[[ $(lease_ips) == "$before" ]]
 	run pod gc
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
@@ -203,7 +204,7 @@ simulate_reboot() {
 	other=$BATS_TEST_TMPDIR/other
 	pod create --network "cni:$NET" --cni-conf-dir "$CONF" --data-dir "$other" p1
 	[[ $(records) == 0 ]]
-	[[ $(ls "$other/cni" | wc -l) == 1 ]]
+	[[ $(find "$other/cni" -type f | wc -l) == 1 ]]
 	[[ $(jq -r .dataDir "$POD_ROOT/p1/cni.json") == "$other" ]]
 	# rm finds the record through the pod's pointer, whatever it is given
 	pod rm -f p1
@@ -238,6 +239,7 @@ stopped_in() {
 	cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
 	[[ $(cat "/proc/$1/comm" 2>/dev/null) == pod-faults && -n $cgt ]] &&
 		(((16#$cgt >> 17) & 1)) && { echo "$1"; return 0; }
+	# shellcheck disable=SC2013  # pids, one word each
 	for kid in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 		stopped_in "$kid" && return 0
 	done
