@@ -46,8 +46,9 @@ static int collect(char **names, size_t count)
 	for (size_t i = 0; i < count; i++) {
 		if (pod_open(&p, names[i]) != POD_OK)
 			continue;
-		pod_state_load(&p);
-		if (pod_running(&p))
+		/* not ready while we hold the lock that its create holds to
+		 * the end: that create died, and its pod is half made */
+		if (pod_state_load(&p) == 0 && pod_running(&p) && p.ready)
 			continue;
 		rc = with_interrupts_held(remove_forced, &p);
 		if (rc == POD_OK)

@@ -45,7 +45,7 @@ teardown() { pod_teardown; }
 		grep -qx -- "$opt" <<<"$output"
 	done
 	run table_options "$ROOT/src/pod/cli.c"
-	[ "${lines[*]}" = "root help" ]
+	[ "${lines[*]}" = "root data-dir help" ]
 	for cmd in create run ps ls inspect stats stop rm gc; do
 		[ -f "$ROOT/src/pod/$cmd.c" ]
 		help=$("$POD" "$cmd" --help)
