@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
@@ -72,6 +73,18 @@ static void child_cgroup(const struct pod *p, const struct cg_dirs *cg, bool pla
 			    p->name);
 }
 
+/* pause lives as long as the pod: it must not hold whatever its caller
+ * left open (a pipe held open would keep a reader of it waiting for
+ * ever). Every descriptor above stderr closes at the exec; the error
+ * pipe already does. Before 5.11 close_range has no CLOEXEC flag. */
+static void cloexec_from(int first)
+{
+	if (close_range((unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	for (int fd = first; fd < 4096; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 __attribute__((noreturn))
 static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 {
@@ -90,6 +103,7 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
 		report_fail(err_fd, POD_EFAIL, "cannot set up pause's stdio in pod %s", p->name);
+	cloexec_from(3);
 	configure(p, err_fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -171,6 +171,12 @@ teardown() { pod_teardown; }
 	[[ $(ps -o sid= -p "$pid") -eq $pid ]]
 	[[ $(ps -o ppid= -p "$pid") -ne $$ ]]
 	[[ $(readlink "/proc/$pid/fd/0") == /dev/null ]]
+	# pause holds nothing of the caller's but stdio: create again with a
+	# pipe on fd 7 and a file on fd 9, and look at the second pause's fds
+	exec 7< <(true) 9>"$BATS_TEST_TMPDIR/held"
+	pod create p2
+	exec 7<&- 9>&-
+	[[ $(ls "/proc/$(state_field p2 pid)/fd" | sort -n | tr '\n' ' ') == "0 1 2 " ]]
 	# state: pid plus start time plus boot id, never a bare pid
 	start=$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$pid/stat")
 	[[ $(jq -r .starttime "$POD_ROOT/p1/state.json") == "$start" ]]
