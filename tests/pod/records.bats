@@ -31,6 +31,26 @@ small_range() {
 		"$CONF/50-$NET.conflist" >"$CONF/tmp" && mv "$CONF/tmp" "$CONF/50-$NET.conflist"
 }
 
+# drop_nat TEXT: what a reboot does to iptables' nat table, for the
+# containers whose rules' comments hold TEXT: their chains, and the rules
+# that jump to them, are gone.
+drop_nat() {
+	iptables-save -t nat | TEXT=$1 awk '
+		index($0, ENVIRON["TEXT"]) && match($0, /-j CNI-[0-9a-f]+/) { chain[substr($0, RSTART + 3, RLENGTH - 3)] = 1 }
+		{ lines[NR] = $0 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				drop = 0
+				for (c in chain)
+					if (index(lines[i], ":" c " ") == 1 || index(lines[i], "-j " c) ||
+					    index(lines[i], "-A " c " ") == 1)
+						drop = 1
+				if (!drop)
+					print lines[i]
+			}
+		}' | iptables-restore -T nat
+}
+
 # What a reboot does to pods, done on a machine that keeps running: every
 # pause of this root dies, the runtime root (a tmpfs) is wiped with its
 # pins, and the bridge, the NAT rules and the cgroups are gone. /var/lib,
@@ -45,21 +65,7 @@ simulate_reboot() {
 		while read -r mnt; do umount "$mnt"; done
 	rm -rf "$POD_ROOT"
 	ip link del "$BRIDGE"
-	# the network's NAT chains and the rules that jump to them
-	iptables-save -t nat | awk -v net="name: \\\\\"$NET\\\\\"" '
-		index($0, net) && match($0, /-j CNI-[0-9a-f]+/) { chain[substr($0, RSTART + 3, RLENGTH - 3)] = 1 }
-		{ lines[NR] = $0 }
-		END {
-			for (i = 1; i <= NR; i++) {
-				drop = 0
-				for (c in chain)
-					if (index(lines[i], ":" c " ") == 1 || index(lines[i], "-j " c) ||
-					    index(lines[i], "-A " c " ") == 1)
-						drop = 1
-				if (!drop)
-					print lines[i]
-			}
-		}' | iptables-restore -T nat
+	drop_nat "name: \\\"$NET\\\""
 	for dir in $(own_cgroup_dirs); do
 		rmdir "$dir/$POD_CGROUP_PARENT"/pod-*/* "$dir/$POD_CGROUP_PARENT"/pod-* 2>/dev/null || true
 	done
@@ -116,6 +122,7 @@ simulate_reboot() {
 	# its record says so, and pod last swept in that boot
 	kill -KILL "$(state_field old pid)"
 	wait_for 10 status_is old exited
+	drop_nat "id: \\\"$old_id\\\""
 	umount "$POD_ROOT"/old/ns/*
 	rm -rf "$POD_ROOT/old"
 	jq '.bootID = "00000000-0000-0000-0000-000000000000"' "$POD_DATA_DIR/cni/$old_id.json" \
