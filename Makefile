@@ -253,8 +253,9 @@ bin/pause-docker.tar: bin/pause-oci.tar image/docker-archive
 	image/docker-archive $< $@
 
 # Footprint and reaping cost next to the peers, then the pod lifecycle
-# next to podman and unshare+nsenter, each in one run; bench/report
-# writes docs/benchmarks.md and docs/benchmarks.png from that run.
+# next to podman and unshare+nsenter, the CRI, cgroup stops, and pods by
+# the thousand, each in one run; bench/report writes docs/benchmarks.md,
+# benchmarks.png and benchmarks-scale.png from that run.
 bench: deps bin/pause bin/pod $(ALL_ARCH_BINS) bin/libc/pause-static bin/orphan bin/pause-oci.tar
 	scripts/deps --bench
 	bench/report

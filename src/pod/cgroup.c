@@ -144,7 +144,8 @@ static bool visible(const char *mnt, const char *dev)
 
 static void mounts_read(struct mounts *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	static char buf[MOUNTINFO_BUF];
+	FILE *f = mountinfo_open(buf);
 	char line[4096], *dev, *root, *mnt, *type, *opts;
 
 	memset(m, 0, sizeof(*m));

@@ -13,6 +13,18 @@
 #include "mounts.h"
 #include "util.h"
 
+FILE *mountinfo_open(char buf[MOUNTINFO_BUF])
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (f && setvbuf(f, buf, _IOFBF, MOUNTINFO_BUF) != 0) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return f;
+}
+
 void mountinfo_unescape(char *s)
 {
 	char *out = s;
@@ -34,7 +46,8 @@ void mountinfo_unescape(char *s)
 int drop_pins(const char *root)
 {
 	size_t rlen = strlen(root), cap = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	static char buf[MOUNTINFO_BUF];
+	FILE *f = mountinfo_open(buf);
 	char *line = NULL;
 	int rc = 0;
 

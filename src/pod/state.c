@@ -80,13 +80,24 @@ int pod_root_lock(void)
 	return fd;
 }
 
+/* Read once: it cannot change while we run, and pod ls asks for it
+ * once per pod. */
 int boot_id(char *buf, size_t size)
 {
-	ssize_t n = read_file("/proc/sys/kernel/random/boot_id", buf, size);
+	static char id[64];
 
-	if (n <= 0)
+	if (!id[0]) {
+		if (read_file("/proc/sys/kernel/random/boot_id", id, sizeof(id)) <= 0) {
+			id[0] = '\0';
+			return -1;
+		}
+		id[strcspn(id, "\n")] = '\0';
+	}
+	if (strlen(id) >= size) {
+		errno = ERANGE;
 		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
+	}
+	strcpy(buf, id);
 	return 0;
 }
 
