@@ -176,7 +176,7 @@ teardown() { pod_teardown; }
 	exec 7< <(true) 9>"$BATS_TEST_TMPDIR/held"
 	pod create p2
 	exec 7<&- 9>&-
-	[[ $(ls "/proc/$(state_field p2 pid)/fd" | sort -n | tr '\n' ' ') == "0 1 2 " ]]
+	[[ $(find "/proc/$(state_field p2 pid)/fd" -mindepth 1 -printf '%f\n' | sort -n | tr '\n' ' ') == "0 1 2 " ]]
 	# state: pid plus start time plus boot id, never a bare pid
 	start=$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$pid/stat")
 	[[ $(jq -r .starttime "$POD_ROOT/p1/state.json") == "$start" ]]
