@@ -362,15 +362,58 @@ static int check_parent(const struct pod *p, const struct cg_dirs *cg, const cha
 	return POD_OK;
 }
 
+/* A user can have a cgroup only in a subtree delegated to them, on v2:
+ * --cgroup-parent, else the cgroup around our own, if it is ours to
+ * write (systemd delegates user@UID.service). Without one, a user's pod
+ * has no cgroup (cg->mode CG_NONE), and limits are refused before
+ * anything is made. An exit code. */
+static int plan_rootless(const struct pod *p, const struct mounts *m, struct cg_dirs *cg,
+			 char *parent, size_t size)
+{
+	bool limits = p->memory || p->millicpus || p->pids_limit || p->cgroup_parent[0];
+	char dir[1024];
+
+	if (cg->mode == CG_UNIFIED && p->cgroup_parent[0])
+		return POD_OK;	/* check_parent says if it is ours */
+	if (cg->mode == CG_UNIFIED && own_cgroup("", m->unified_root, parent, size) == 0 &&
+	    strrchr(parent, '/')) {
+		*strrchr(parent, '/') = '\0';
+		snprintf(dir, sizeof(dir), "%s%s", m->unified, parent);
+		if (!parent[0])
+			strcpy(parent, "/");
+		if (access(dir, W_OK) == 0)
+			return POD_OK;
+	}
+	if (limits && cg->mode == CG_UNIFIED)
+		return fail(POD_EUSAGE, "cannot give pod %s a cgroup for its limits: a user's pod "
+			    "needs a delegated cgroup v2 subtree (%s%s is not writable; see "
+			    "--cgroup-parent)", p->name, m->unified, parent);
+	if (limits)
+		return fail(POD_EUSAGE, "cannot give pod %s a cgroup for its limits: a user's pod "
+			    "needs a delegated cgroup v2 subtree (this machine has cgroup v1, %s)", p->name,
+			    cg_mode_names[cg->mode]);
+	cg->mode = CG_NONE;
+	return POD_OK;
+}
+
 int cg_plan(const struct pod *p, struct cg_dirs *cg)
 {
 	const char *parent = p->cgroup_parent[0] ? p->cgroup_parent : CG_DEFAULT_PARENT;
+	static char user_parent[512];
 	struct mounts m;
 	int rc = POD_OK;
 
 	mounts_read(&m);
 	memset(cg, 0, sizeof(*cg));
 	cg->mode = mode_of(&m);
+	if (geteuid() != 0 && cg->mode != CG_NONE) {
+		user_parent[0] = '\0';
+		if ((rc = plan_rootless(p, &m, cg, user_parent, sizeof(user_parent))) ||
+		    cg->mode == CG_NONE)
+			return rc;
+		if (user_parent[0])
+			parent = user_parent;
+	}
 	if (cg->mode == CG_NONE)
 		return fail(POD_EFAIL, "cannot create cgroup of pod %s: no cgroup filesystem "
 			    "is mounted", p->name);

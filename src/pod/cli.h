@@ -69,7 +69,8 @@ void cli_help(const struct command *c, FILE *out);
 /* create's and run's command lines alone (the fuzzer runs them) */
 struct create_args {
 	const char *pause, *conf_dir, *cni_name, *share, *hostname, *network;
-	const char *memory, *cpus, *pids_limit, *cgroup_parent;
+	const char *memory, *cpus, *pids_limit, *cgroup_parent, *userns;
+	bool userns_auto;
 	const char *sysctls[SYSCTL_MAX + 1];
 	size_t nsysctls, nports;
 	struct port ports[PORTS_MAX];

@@ -314,7 +314,7 @@ static int find_plugin(const char *type, char *buf, size_t size)
  * spec lets DEL clean up without. */
 static void netns_path(const struct pod *p, char *buf, size_t size)
 {
-	if (ns_pin_path(p, ns_by_flag(CLONE_NEWNET), buf, size) < 0 ||
+	if (ns_path(p, ns_by_flag(CLONE_NEWNET), buf, size) < 0 ||
 	    ns_file_type(buf, NULL) != CLONE_NEWNET)
 		buf[0] = '\0';
 }

@@ -25,11 +25,14 @@
 #include "spawn.h"
 #include "state.h"
 #include "sysctl.h"
+#include "usernet.h"
+#include "userns.h"
 #include "util.h"
 
 enum {
 	OPT_SHARE = OPT_LONG, OPT_HOSTNAME, OPT_SYSCTL, OPT_NETWORK, OPT_CNI_CONF_DIR,
 	OPT_PAUSE, OPT_MEMORY, OPT_CPUS, OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CNI_TIMEOUT,
+	OPT_USERNS,
 };
 
 static const struct opt create_opts[] = {
@@ -38,9 +41,15 @@ static const struct opt create_opts[] = {
 	{ "hostname", OPT_HOSTNAME, "NAME", "the pod's hostname (default: the pod's name)" },
 	{ "sysctl", OPT_SYSCTL, "KEY=VALUE", "set a namespaced sysctl; repeat for more" },
 	{ "network", OPT_NETWORK, "MODE", "none (default: only lo), host (the host's network),\n"
-					  "cni or cni:NAME (a CNI conflist; see pod(1))" },
+					  "cni or cni:NAME (a CNI conflist; root only),\n"
+					  "pasta or slirp4netns (user-mode; see pod(1))" },
 	{ "publish", 'p', "HOSTPORT:PODPORT[/tcp|/udp]",
-	  "publish a port (CNI portMappings); repeat for more" },
+	  "publish a port (CNI portMappings, or the user-mode\n"
+	  "helper's); repeat for more" },
+	{ "userns", OPT_USERNS, "auto|UID:HOSTUID:COUNT",
+	  "root: a user namespace mapping UID.. to HOSTUID..\n"
+	  "(auto: a free block of 65536 of /etc/subuid's \"pod\");\n"
+	  "a user's pod always has one" },
 	{ "cni-conf-dir", OPT_CNI_CONF_DIR, "DIR", "CNI conflists (default " CNI_DEFAULT_CONF_DIR ")" },
 	CLI_CNI_TIMEOUT(OPT_CNI_TIMEOUT),
 	{ "pause", OPT_PAUSE, "PATH", "the pause binary (default: pause next to pod)" },
@@ -84,6 +93,7 @@ static int create_opt(void *ctx, int key, char *arg)
 	case OPT_CPUS: a->cpus = arg; break;
 	case OPT_PIDS_LIMIT: a->pids_limit = arg; break;
 	case OPT_CGROUP_PARENT: a->cgroup_parent = arg; break;
+	case OPT_USERNS: a->userns = arg; break;
 	case OPT_CNI_TIMEOUT: return cli_cni_timeout(&cmd_create, arg);
 	case OPT_SYSCTL:
 		/* one more than fits, for sysctl_add to refuse with its reason */
@@ -122,12 +132,16 @@ static int create_network(struct pod *p, struct create_args *a)
 			return cli_usage(&cmd_create, "--network %.80s: not cni:NAME", net);
 		if (!(p->share & CLONE_NEWNET))
 			return cli_usage(&cmd_create, "--network cni needs net in --share");
+	} else if (strcmp(net, "pasta") == 0 || strcmp(net, "slirp4netns") == 0) {
+		p->network = net[0] == 'p' ? NET_PASTA : NET_SLIRP;
+		if (!(p->share & CLONE_NEWNET))
+			return cli_usage(&cmd_create, "--network %s needs net in --share", net);
 	} else {
-		return cli_usage(&cmd_create, "--network %.80s: not none, host, cni or cni:NAME",
-				 net);
+		return cli_usage(&cmd_create, "--network %.80s: not none, host, cni, cni:NAME, "
+				 "pasta or slirp4netns", net);
 	}
-	if (p->nports && p->network != NET_CNI)
-		return cli_usage(&cmd_create, "-p needs --network cni");
+	if (p->nports && (p->network == NET_NONE || p->network == NET_HOST))
+		return cli_usage(&cmd_create, "-p needs --network cni, pasta or slirp4netns");
 	if (!p->share)
 		return cli_usage(&cmd_create, "--network host leaves nothing to share");
 	return POD_OK;
@@ -191,6 +205,40 @@ static int create_resources(struct pod *p, struct create_args *a)
 	return POD_OK;
 }
 
+/* The lowest port a user may bind: net.ipv4.ip_unprivileged_port_start. */
+static unsigned long unprivileged_port_start(void)
+{
+	char buf[32];
+	unsigned long v;
+
+	if (read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", buf, sizeof(buf)) < 0)
+		return 1024;
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_uint(buf, 65536, &v) < 0 ? 1024 : v;
+}
+
+/* A user's pod: a user namespace of its own, user-mode networking only,
+ * ports the user may bind. Root's: --userns if asked. */
+static int create_userns(struct pod *p, struct create_args *a)
+{
+	unsigned long low = unprivileged_port_start();
+
+	if (geteuid() == 0)
+		return a->userns ? userns_parse(p, a->userns, &a->userns_auto) : POD_OK;
+	if (a->userns)
+		return cli_usage(&cmd_create, "--userns is root's: a user's pod always has a "
+				 "user namespace of its own");
+	if (p->network == NET_CNI)
+		return fail(POD_EUSAGE, "cannot create pod %s: CNI networking needs root (a "
+			    "user's pod can use --network pasta or slirp4netns)", p->name);
+	for (size_t i = 0; i < p->nports; i++)
+		if (p->ports[i].host < low)
+			return fail(POD_EUSAGE, "cannot publish port %u of pod %s: a user may "
+				    "bind ports from %lu up (net.ipv4.ip_unprivileged_port_start)",
+				    p->ports[i].host, p->name, low);
+	return userns_plan_rootless(p);
+}
+
 int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 {
 	const char *name;
@@ -209,15 +257,16 @@ int create_parse(int argc, char **argv, struct pod *p, struct create_args *a)
 	if (ns_parse_share(a->share ? a->share : NS_DEFAULT_SHARE, &p->share) < 0)
 		return cli_usage(&cmd_create, "--share %.80s: not a list of net, ipc, "
 				 "uts, pid, cgroup", a->share);
-	if ((rc = create_network(p, a)) || (rc = create_resources(p, a)))
+	if ((rc = create_network(p, a)) || (rc = create_resources(p, a)) ||
+	    (rc = create_settings(p, a)))
 		return rc;
-	return create_settings(p, a);
+	return create_userns(p, a);
 }
 
 /* ---- making the pod ---- */
 
 struct made {
-	bool root, dir, cni, cgroup;
+	bool root, dir, cni, cgroup, helper;
 	int lock, log;
 	struct spawned child;
 };
@@ -227,6 +276,8 @@ static void undo(struct pod *p, struct made *m)
 	/* the network goes while its pin still holds the namespace */
 	if (m->cni)
 		cni_del(p);
+	if (m->helper)
+		usernet_stop(p);
 	if (m->child.pid > 0) {
 		if (pidfd_send_signal(m->child.pidfd, SIGKILL, NULL, 0) < 0)
 			kill(m->child.pid, SIGKILL);
@@ -246,7 +297,8 @@ static int make_root(struct made *m)
 {
 	if (fault("root") < 0)
 		return fail_errno(POD_EFAIL, "cannot create state root %s", pod_root);
-	if (mkdir(pod_root, 0711) == 0)
+	/* root's lets a user reach a pod they are given; a user's is theirs */
+	if (mkdir(pod_root, geteuid() == 0 ? 0711 : 0700) == 0)
 		m->root = true;
 	else if (errno != EEXIST)
 		return fail_errno(POD_EFAIL, "cannot create state root %s", pod_root);
@@ -270,7 +322,7 @@ static int make_dir(struct pod *p, struct made *m)
 	if (fault("ns-dir") < 0 || path_join(path, sizeof(path), p->dir, "ns") < 0 ||
 	    mkdir(path, 0700) < 0)
 		return fail_errno(POD_EFAIL, "cannot create %s/ns", p->dir);
-	for (size_t i = 0; i < ns_kinds_len; i++) {
+	for (size_t i = 0; i < ns_kinds_len && !p->rootless; i++) {
 		if (!(p->share & ns_kinds[i].flag))
 			continue;
 		if (ns_pin_path(p, &ns_kinds[i], path, sizeof(path)) < 0 ||
@@ -295,7 +347,7 @@ static int record(struct pod *p)
 	    pod_state_save(p) < 0)
 		return fail_errno(POD_EFAIL, "cannot record state of pod %s", p->name);
 	p->has_state = true;
-	for (size_t i = 0; i < ns_kinds_len; i++)
+	for (size_t i = 0; i < ns_kinds_len && !p->rootless; i++)
 		if ((p->share & ns_kinds[i].flag) && ns_pin(p, &ns_kinds[i], p->pid) < 0)
 			return fail_errno(POD_EFAIL, "cannot pin %s namespace of pod %s",
 					  ns_kinds[i].name, p->name);
@@ -315,6 +367,7 @@ struct create_job {
 	struct pod *pod;
 	json_t *conflist;
 	struct cg_dirs cg;
+	bool userns_auto;
 };
 
 static int make_pod(void *arg)
@@ -325,7 +378,8 @@ static int make_pod(void *arg)
 							     .go = -1, .err = -1 } };
 	int rc;
 
-	if (!(rc = make_root(&m)) && !(rc = make_dir(p, &m))) {
+	if (!(rc = make_root(&m)) && !(rc = userns_allocate(p, job->userns_auto)) &&
+	    !(rc = make_dir(p, &m)) && job->cg.mode != CG_NONE) {
 		/* listed before it is made: undo and rm find what there is */
 		m.cgroup = true;
 		rc = cg_make(p, &job->cg);
@@ -336,8 +390,18 @@ static int make_pod(void *arg)
 		else
 			p->pid = m.child.pid;
 	}
+	/* the child waits, unmapped, for its maps */
+	if (!rc && p->userns != USERNS_NONE && (fault("userns") < 0 || userns_map(p, p->pid) < 0))
+		rc = POD_EFAIL;
 	if (!rc)
 		rc = record(p);
+	if (!rc && usernet_prog(p->network)) {
+		/* listed in state.json once it runs, before pause goes on */
+		m.helper = true;
+		if (!(rc = usernet_start(p, m.log)) && (fault("helper-state") < 0 ||
+							pod_state_save(p) < 0))
+			rc = fail_errno(POD_EFAIL, "cannot record state of pod %s", p->name);
+	}
 	if (!rc && p->network == NET_CNI) {
 		/* on failure cni_add has run DEL itself */
 		rc = cni_add(p, job->conflist);
@@ -379,7 +443,7 @@ static int default_pause(char *buf, size_t size)
 static int create_main(int argc, char **argv)
 {
 	static struct pod p;	/* large: keep it off the stack */
-	static struct create_job job = { &p, NULL, { 0 } };
+	static struct create_job job = { &p, NULL, { 0 }, false };
 	struct create_args a;
 	int rc = create_parse(argc, argv, &p, &a);
 
@@ -393,6 +457,7 @@ static int create_main(int argc, char **argv)
 		return rc;
 	if (p.network == NET_CNI && (rc = cni_choose(&p, a.conf_dir, a.cni_name, &job.conflist)))
 		return rc;
+	job.userns_auto = a.userns_auto;
 	rc = with_interrupts_held(make_pod, &job);
 	json_decref(job.conflist);
 	return rc;

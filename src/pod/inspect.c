@@ -59,9 +59,12 @@ static json_t *inspect_json(const struct pod *p)
 	if (!root || !ns || !oci_ns || !ctr || !podman || !nsenter)
 		return NULL;
 	json_array_append_new(nsenter, json_string("nsenter"));
-	for (size_t i = 0; i < ns_kinds_len; i++) {
-		const struct ns_kind *k = &ns_kinds[i];
-		if (!(p->share & k->flag) || ns_pin_path(p, k, pin, sizeof(pin)) < 0)
+	for (size_t i = 0; i <= ns_kinds_len; i++) {
+		/* the user namespace first, joined before the others */
+		const struct ns_kind *k = i ? &ns_kinds[i - 1] : &ns_user;
+		if (i == 0 ? p->userns == USERNS_NONE || !pod_running(p) ||
+			     snprintf(pin, sizeof(pin), "/proc/%d/ns/user", (int)p->pid) < 0
+			   : !(p->share & k->flag) || ns_path(p, k, pin, sizeof(pin)) < 0)
 			continue;
 		json_array_append_new(ns, json_pack("{s:s,s:s}", "type", k->name, "path", pin));
 		json_array_append_new(oci_ns, json_pack("{s:s,s:s}", "type", k->oci, "path", pin));

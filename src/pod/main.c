@@ -2,9 +2,12 @@
 /* pod: make a pod from scratch on one machine. See docs/pod.1. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cni.h"
@@ -21,12 +24,16 @@ const struct command *const commands[] = {
 	NULL,
 };
 
+/* --root, --data-dir, POD_ROOT or POD_DATA_DIR given */
+static bool root_set, data_set;
+
 static int help(FILE *out)
 {
 	fputs("Usage: pod [--root DIR] [--data-dir DIR] COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
 	      "Make a pod from scratch: pause as PID 1, namespaces pinned,\n"
-	      "processes joined with setns. Root only; no daemon.\n"
+	      "processes joined with setns. No daemon. As a user, pods live in\n"
+	      "$XDG_RUNTIME_DIR/pod, in a user namespace (see ROOTLESS in pod(1)).\n"
 	      "\n"
 	      "Commands:\n", out);
 	for (const struct command *const *c = commands; *c; c++)
@@ -67,11 +74,13 @@ static int global_opts(int argc, char **argv, int *rc)
 			*rc = fflush(stdout) == 0 ? POD_OK : POD_EFAIL;
 		} else if (opt == 'R' && optarg[0] == '/') {
 			pod_root = optarg;
+			root_set = true;
 			continue;
 		} else if (opt == 'R') {
 			*rc = fail(POD_EUSAGE, "cannot use root %s: not an absolute path", optarg);
 		} else if (opt == 'D' && optarg[0] == '/') {
 			pod_data_dir = optarg;
+			data_set = true;
 			continue;
 		} else if (opt == 'D') {
 			*rc = fail(POD_EUSAGE, "cannot use data dir %s: not an absolute path", optarg);
@@ -95,6 +104,53 @@ static void boot_sweep(void)
 	records_mark_boot(pod_data_dir);
 }
 
+/* Does the command line give --root after the command? */
+static bool root_given(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--root") == 0 || strncmp(argv[i], "--root=", 7) == 0)
+			return true;
+	return false;
+}
+
+/* A user's pods: state in $XDG_RUNTIME_DIR/pod, which must be the user's
+ * own directory (pod never writes /run/pod as a user), records in
+ * $XDG_DATA_HOME/pod or ~/.local/share/pod. Only the defaults change:
+ * --root, --data-dir and POD_ROOT, POD_DATA_DIR still win. */
+static int user_paths(const struct command *c, int argc, char **argv)
+{
+	static char root[4096], data[4096];
+	const char *run = getenv("XDG_RUNTIME_DIR"), *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int code = c == &cmd_run ? POD_RUN_EFAIL : POD_EFAIL;
+	struct stat st;
+
+	if (geteuid() == 0)
+		return POD_OK;
+	if (!data_set && xdg && xdg[0] == '/')
+		snprintf(data, sizeof(data), "%s/pod", xdg);
+	else if (!data_set && home && home[0] == '/')
+		snprintf(data, sizeof(data), "%s/.local/share/pod", home);
+	if (data[0])
+		pod_data_dir = data;
+	if (root_set || root_given(argc, argv))
+		return POD_OK;
+	if (!run || run[0] != '/')
+		return fail(code, "cannot find a state root: XDG_RUNTIME_DIR is %s (a user's "
+			    "pods live in $XDG_RUNTIME_DIR/pod; or give --root)",
+			    run ? "not an absolute path" : "unset");
+	if (stat(run, &st) < 0)
+		return fail_errno(code, "cannot use XDG_RUNTIME_DIR %s", run);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return fail(code, "cannot use XDG_RUNTIME_DIR %s: it is not your own directory "
+			    "(owned by uid %u, mode %04o)", run, (unsigned)st.st_uid,
+			    (unsigned)(st.st_mode & 07777));
+	if ((size_t)snprintf(root, sizeof(root), "%s/" POD_USER_ROOT, run) >= sizeof(root))
+		return fail(code, "cannot use XDG_RUNTIME_DIR %s: too long", run);
+	pod_root = root;
+	return POD_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("POD_ROOT"), *data = getenv("POD_DATA_DIR");
@@ -105,12 +161,14 @@ int main(int argc, char **argv)
 		if (env[0] != '/')
 			return fail(POD_EUSAGE, "cannot use POD_ROOT %s: not an absolute path", env);
 		pod_root = env;
+		root_set = true;
 	}
 	if (data && *data) {
 		if (data[0] != '/')
 			return fail(POD_EUSAGE, "cannot use POD_DATA_DIR %s: not an absolute path",
 				    data);
 		pod_data_dir = data;
+		data_set = true;
 	}
 	if (global_opts(argc, argv, &rc) < 0)
 		return rc;
@@ -120,6 +178,8 @@ int main(int argc, char **argv)
 	}
 	for (const struct command *const *c = commands; *c; c++)
 		if (strcmp(argv[optind], (*c)->name) == 0) {
+			if ((rc = user_paths(*c, argc, argv)))
+				return rc;
 			if (*c != &cmd_gc)
 				cli_parsed = boot_sweep;
 			return (*c)->main(argc - optind, argv + optind);

@@ -74,9 +74,12 @@ int drop_pins(const char *root)
 
 #define FS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-void member_fresh_view(const char *root, int share, const char *pod, int err_fd)
+void member_fresh_view(const char *root, int share, const char *pod, bool userns, int err_fd)
 {
-	if (drop_pins(root) < 0)
+	/* In a user namespace, the mounts we inherit are locked together: a
+	 * pin cannot be unmounted alone, so the root is hidden whole. */
+	if (userns ? mount("tmpfs", root, "tmpfs", FS_FLAGS | MS_RDONLY, "size=4k,mode=0755") < 0
+		   : drop_pins(root) < 0)
 		report_fail(err_fd, POD_RUN_EFAIL, "cannot drop pins from the mounts of a "
 			    "member of pod %s", pod);
 	if (share & CLONE_NEWPID) {

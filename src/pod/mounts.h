@@ -3,6 +3,7 @@
 #ifndef POD_MOUNTS_H
 #define POD_MOUNTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* /proc/self/mountinfo, open for reading through @buf, which must outlive
@@ -20,7 +21,7 @@ int drop_pins(const char *root);
 /* In a member's own mount namespace, before its exec; each reports its
  * failure on @err_fd and exits (report_fail). */
 /* No pins, a fresh /proc (pid shared) and /sys (net shared). */
-void member_fresh_view(const char *root, int share, const char *pod, int err_fd);
+void member_fresh_view(const char *root, int share, const char *pod, bool userns, int err_fd);
 /* pivot_root into @rootfs with proc, sys and dev inside; the three mount
  * points are made if the tree lacks them, as runc does. */
 void member_enter_rootfs(const char *rootfs, int err_fd);

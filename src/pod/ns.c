@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ns.h"
+#include "state.h"
 #include "util.h"
 
 const struct ns_kind ns_kinds[] = {
@@ -27,6 +28,8 @@ const struct ns_kind ns_kinds[] = {
 	{ "cgroup", CLONE_NEWCGROUP, "cgroup", "--cgroup", "--cgroupns" },
 };
 const size_t ns_kinds_len = ARRAY_LEN(ns_kinds);
+/* never shared by --share, never pinned: a pod's own, if it has one */
+const struct ns_kind ns_user = { "user", CLONE_NEWUSER, "user", "--user", "--userns" };
 
 const struct ns_kind *ns_by_flag(int flag)
 {
@@ -82,6 +85,20 @@ int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t 
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	return 0;
+}
+
+/* A rootless pod has no pins: pause holds its namespaces, and its
+ * /proc/PID/ns files stand for them while it is the recorded process. */
+int ns_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size)
+{
+	if (!p->rootless)
+		return ns_pin_path(p, k, buf, size);
+	if (!k || !pod_running(p)) {
+		errno = ESRCH;
+		return -1;
+	}
+	snprintf(buf, size, "/proc/%d/ns/%s", (int)p->pid, k->name);
 	return 0;
 }
 
@@ -157,9 +174,10 @@ const struct ns_kind *ns_key(const struct pod *p, dev_t *dev, ino_t *ino)
 				k = &ns_kinds[i];
 				break;
 			}
-	if (ns_pin_path(p, k, pin, sizeof(pin)) < 0)
+	if (ns_path(p, k, pin, sizeof(pin)) < 0)
 		return NULL;
-	if (ns_file_type(pin, &st) != k->flag) {
+	/* /proc/PID/ns/<k> is a link, which ns_file_type does not follow */
+	if (p->rootless ? stat(pin, &st) < 0 : ns_file_type(pin, &st) != k->flag) {
 		errno = ESRCH;
 		return NULL;
 	}

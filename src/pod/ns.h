@@ -22,6 +22,7 @@ struct ns_kind {
 };
 extern const struct ns_kind ns_kinds[];
 extern const size_t ns_kinds_len;
+extern const struct ns_kind ns_user;
 #define NS_DEFAULT_SHARE "net,ipc,uts,pid"
 const struct ns_kind *ns_by_flag(int flag);
 /* Parses "net,ipc,..." into CLONE_NEW* flags; -1 on a bad list. */
@@ -32,6 +33,9 @@ void ns_share_text(int share, char *buf, size_t size);
 /* CLONE_NEW* of the namespace file at @path, or -1 (ENOTTY: not nsfs) */
 int ns_file_type(const char *path, struct stat *st);
 int ns_pin_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size);
+/* The file that stands for the pod's namespace: its pin, or for a
+ * rootless pod (no pins) /proc/PID/ns/<k> of its running pause. */
+int ns_path(const struct pod *p, const struct ns_kind *k, char *buf, size_t size);
 /* Binds /proc/PID/ns/<k> onto the pin; checks type and inode. */
 int ns_pin(const struct pod *p, const struct ns_kind *k, pid_t pid);
 /* Unmounts (only if it is an nsfs of the right type) and unlinks. */

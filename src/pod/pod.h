@@ -19,6 +19,8 @@
 
 #define POD_NAME_MAX 63
 #define POD_DEFAULT_ROOT "/run/pod"
+/* a user's: $XDG_RUNTIME_DIR/pod */
+#define POD_USER_ROOT "pod"
 
 #define SYSCTL_MAX 64
 struct sysctl {
@@ -33,7 +35,27 @@ struct port {
 	char proto[4];		/* "tcp" or "udp" */
 };
 
-enum network { NET_NONE, NET_HOST, NET_CNI };
+/* pasta and slirp4netns: user-mode networking, for rootless pods too */
+enum network { NET_NONE, NET_HOST, NET_CNI, NET_PASTA, NET_SLIRP };
+
+/* The pod's user namespace. A rootless pod always has one: SUBIDS maps
+ * the user's /etc/subuid and /etc/subgid ranges through newuidmap and
+ * newgidmap, SINGLE the user's own ids alone. Root's pods have one only
+ * with --userns (MAP). */
+enum userns { USERNS_NONE, USERNS_SINGLE, USERNS_SUBIDS, USERNS_MAP };
+
+/* A range of ids: inside..inside+count-1 is outside..outside+count-1. */
+struct idrange {
+	unsigned long inside, outside, count;
+};
+#define IDMAP_MAX 2
+
+/* A process pod started beside pause (the user-mode network's helper),
+ * recorded as pause is. */
+struct helper {
+	pid_t pid;		/* 0: none */
+	unsigned long long starttime;
+};
 
 /* A pod as recorded in state.json. */
 struct pod {
@@ -62,6 +84,13 @@ struct pod {
 	unsigned long long memory;	/* bytes */
 	unsigned long millicpus;
 	unsigned long long pids_limit;
+	/* rootless: made by a user, its namespaces held by pause alone (a
+	 * user's bind mounts would be useless outside its mount namespace) */
+	bool rootless;
+	enum userns userns;
+	size_t nuid, ngid;
+	struct idrange uid[IDMAP_MAX], gid[IDMAP_MAX];
+	struct helper helper;
 };
 
 /* A path under a pod's directory: ROOT/NAME plus a file name. */

@@ -26,6 +26,7 @@
 #include "ns.h"
 #include "procs.h"
 #include "state.h"
+#include "usernet.h"
 #include "util.h"
 
 /* A pid in decimal, or -1. */
@@ -266,7 +267,7 @@ int pod_stop(const struct pod *p, unsigned timeout)
 	struct timespec deadline;
 	struct cg_dirs cg;
 	bool has_cg = cg_load(p, &cg) == 0;
-	int pidfd = pod_pidfd(p), done = 0;
+	int pidfd = pod_pidfd(p), done = 0, rc;
 
 	/* without pidfds (kernels before 5.3) nothing here could be signalled
 	 * safely: say so rather than stop nothing */
@@ -290,5 +291,8 @@ int pod_stop(const struct pod *p, unsigned timeout)
 		stop_pause(pidfd);
 	else if (pidfd >= 0)
 		close(pidfd);
-	return has_cg ? cg_kill(&cg) : 0;
+	rc = has_cg ? cg_kill(&cg) : 0;
+	/* the network's helper goes with the pod, whatever became of pause */
+	usernet_stop(p);
+	return rc;
 }

@@ -26,6 +26,7 @@
 #include "mounts.h"
 #include "ns.h"
 #include "state.h"
+#include "userns.h"
 #include "util.h"
 
 /* How long pod run waits for a pod being created. */
@@ -183,13 +184,19 @@ static void member_main(const struct run *r, int err_fd, int log_fd, const sigse
 	if (r->rootfs)
 		member_enter_rootfs(r->rootfs, err_fd);
 	else
-		member_fresh_view(r->root_real, r->pod.share, r->pod.name, err_fd);
+		member_fresh_view(r->root_real, r->pod.share, r->pod.name,
+				  r->pod.userns != USERNS_NONE, err_fd);
 	if (r->workdir && chdir(r->workdir) < 0)
 		report_fail(err_fd, POD_RUN_EFAIL, "cannot enter workdir %s", r->workdir);
 	for (size_t i = 0; i < r->nenvs; i++)
 		if (putenv(r->envs[i]) < 0)
 			report_fail(err_fd, POD_RUN_EFAIL, "cannot set %s", r->envs[i]);
-	if (r->user && (setgroups(0, NULL) < 0 || setgid(r->gid) < 0 || setuid(r->uid) < 0))
+	/* a single-id map denies setgroups: the member keeps none it could drop */
+	if (!r->user && r->pod.userns != USERNS_NONE && userns_become_root(&r->pod) < 0)
+		report_fail(err_fd, POD_RUN_EFAIL, "cannot become root of pod %s's user namespace",
+			    r->pod.name);
+	if (r->user && ((r->pod.userns != USERNS_SINGLE && setgroups(0, NULL) < 0) ||
+			setgid(r->gid) < 0 || setuid(r->uid) < 0))
 		report_fail(err_fd, POD_RUN_EFAIL, "cannot become user %u:%u",
 			    (unsigned)r->uid, (unsigned)r->gid);
 	sigprocmask(SIG_SETMASK, mask, NULL);
@@ -206,19 +213,24 @@ static void member_main(const struct run *r, int err_fd, int log_fd, const sigse
  * a process outside a cgroup namespace's root cannot move into it. */
 static int join(const struct pod *p, int pidfd)
 {
-	if (setns(pidfd, p->share & ~CLONE_NEWCGROUP) == 0)
+	int user = p->userns != USERNS_NONE ? CLONE_NEWUSER : 0;
+
+	if (setns(pidfd, (p->share & ~CLONE_NEWCGROUP) | user) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return -1;
-	for (size_t i = 0; i < ns_kinds_len; i++) {
+	for (size_t i = 0; i <= ns_kinds_len; i++) {
+		/* the user namespace first: it owns the others */
+		const struct ns_kind *k = i ? &ns_kinds[i - 1] : &ns_user;
 		char pin[POD_PATH_MAX];
 		int fd, rc;
-		if (!(p->share & ns_kinds[i].flag) || ns_kinds[i].flag == CLONE_NEWCGROUP)
+		if (i == 0 ? !user : !(p->share & k->flag) || k->flag == CLONE_NEWCGROUP)
 			continue;
-		if (ns_pin_path(p, &ns_kinds[i], pin, sizeof(pin)) < 0 ||
+		if ((i == 0 ? snprintf(pin, sizeof(pin), "/proc/%d/ns/user", (int)p->pid) < 0
+			    : ns_path(p, k, pin, sizeof(pin)) < 0) ||
 		    (fd = open(pin, O_RDONLY | O_CLOEXEC)) < 0)
 			return -1;
-		rc = setns(fd, ns_kinds[i].flag);
+		rc = setns(fd, k->flag);
 		close(fd);
 		if (rc < 0)
 			return -1;
@@ -357,7 +369,9 @@ static int launch(struct run *r, int pidfd)
 		return fail_errno(POD_RUN_EFAIL, "cannot fork");
 	close(err[1]);
 	close_keep_errno(log_fd);
-	if (setns(own_pid_ns, CLONE_NEWPID) < 0)
+	/* from inside the pod's user namespace there is no way back: we hold
+	 * no capability over our own */
+	if (p->userns == USERNS_NONE && setns(own_pid_ns, CLONE_NEWPID) < 0)
 		fail_errno(POD_RUN_EFAIL, "cannot return to our PID namespace");
 	close(own_pid_ns);
 	int rc = wait_member(r, child, err[0]);

@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "spawn.h"
 #include "sysctl.h"
+#include "userns.h"
 #include "util.h"
 
 static int lo_up(void)
@@ -97,6 +98,11 @@ static void child_main(const struct pod *p, int go_fd, int err_fd, int log_fd)
 	if (read(go_fd, &go, 1) != 1)
 		_exit(1);	/* the parent failed or died: no pause */
 	close(go_fd);
+	/* mapped now: root of the pod's user namespace, and so its owner's
+	 * capabilities for what follows */
+	if (p->userns != USERNS_NONE && (fault("become-root") < 0 || userns_become_root(p) < 0))
+		report_fail(err_fd, POD_EFAIL, "cannot become root of pod %s's user namespace",
+			    p->name);
 	setsid();
 	if (chdir("/") < 0)
 		report_fail(err_fd, POD_EFAIL, "cannot enter / in pod %s", p->name);
@@ -120,8 +126,12 @@ static pid_t clone_child(const struct pod *p, const struct cg_dirs *cg, int *pid
 	long pid;
 
 	memset(&ca, 0, sizeof(ca));
+	/* with CLONE_NEWUSER the kernel makes the user namespace first, and
+	 * it owns the others */
 	ca.flags = (uint64_t)(unsigned)((p->share & ~CLONE_NEWCGROUP) | CLONE_NEWPID) |
 		   (uint64_t)CLONE_PIDFD;
+	if (p->userns != USERNS_NONE)
+		ca.flags |= CLONE_NEWUSER;
 	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
 	ca.exit_signal = SIGCHLD;
 	if (cgfd >= 0) {

@@ -21,6 +21,7 @@
 #include "ns.h"
 #include "procs.h"
 #include "state.h"
+#include "usernet.h"
 #include "util.h"
 
 const char *pod_root = POD_DEFAULT_ROOT;
@@ -164,7 +165,7 @@ static int get_str(json_t *obj, const char *key, char *buf, size_t size)
 	return 0;
 }
 
-static const char *const network_modes[] = { "none", "host", "cni" };
+static const char *const network_modes[] = { "none", "host", "cni", "pasta", "slirp4netns" };
 
 /* {"mode": "cni", "name": "pod", "ports": [{"host": 8080, "pod": 80,
  * "protocol": "tcp"}]}; absent means none. */
@@ -185,9 +186,9 @@ static int network_parse(struct pod *p, json_t *net)
 	if (i == ARRAY_LEN(network_modes))
 		return -1;
 	p->network = (enum network)i;
-	if (p->network != NET_CNI)
+	if (p->network == NET_NONE || p->network == NET_HOST)
 		return 0;
-	if (get_str(net, "name", p->cni_name, sizeof(p->cni_name)) < 0)
+	if (p->network == NET_CNI && get_str(net, "name", p->cni_name, sizeof(p->cni_name)) < 0)
 		return -1;
 	ports = json_object_get(net, "ports");
 	if (!json_is_array(ports) || json_array_size(ports) > PORTS_MAX)
@@ -210,16 +211,99 @@ static json_t *network_json(const struct pod *p)
 {
 	json_t *net = json_pack("{s:s}", "mode", network_modes[p->network]), *ports;
 
-	if (!net || p->network != NET_CNI)
+	if (!net || p->network == NET_NONE || p->network == NET_HOST)
 		return net;
 	ports = json_array();
 	for (size_t i = 0; i < p->nports; i++)
 		json_array_append_new(ports, json_pack("{s:I,s:I,s:s}",
 			"host", (json_int_t)p->ports[i].host, "pod", (json_int_t)p->ports[i].pod,
 			"protocol", p->ports[i].proto));
-	json_object_set_new(net, "name", json_string(p->cni_name));
+	if (p->network == NET_CNI)
+		json_object_set_new(net, "name", json_string(p->cni_name));
 	json_object_set_new(net, "ports", ports);
 	return net;
+}
+
+static const char *const userns_modes[] = { "none", "single", "subids", "map" };
+
+static int ranges_parse(json_t *arr, struct idrange *r, size_t *n)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(arr) || json_array_size(arr) > IDMAP_MAX)
+		return -1;
+	*n = 0;
+	json_array_foreach(arr, i, v) {
+		long long in, out, count;
+		if (get_int(v, "inside", 0, &in) < 0 || get_int(v, "outside", 0, &out) < 0 ||
+		    get_int(v, "count", 1, &count) < 0 || in > 0xffffffffLL ||
+		    out > 0xffffffffLL || count > 0xffffffffLL)
+			return -1;
+		r[i] = (struct idrange){ (unsigned long)in, (unsigned long)out,
+					 (unsigned long)count };
+		(*n)++;
+	}
+	return 0;
+}
+
+/* {"mode": "subids", "uid": [{"inside": 0, "outside": 1000, "count": 1},
+ * ...], "gid": [...]}; absent means none. "rootless" is beside it. */
+static int userns_parse_json(struct pod *p, json_t *root)
+{
+	json_t *u = json_object_get(root, "userns"), *rl = json_object_get(root, "rootless");
+	const char *mode;
+	size_t i;
+
+	p->userns = USERNS_NONE;
+	p->nuid = p->ngid = 0;
+	if (rl && !json_is_boolean(rl))
+		return -1;
+	p->rootless = json_is_true(rl);
+	if (!u)
+		return p->rootless ? -1 : 0;
+	mode = json_string_value(json_object_get(u, "mode"));
+	for (i = 0; i < ARRAY_LEN(userns_modes); i++)
+		if (mode && strcmp(mode, userns_modes[i]) == 0)
+			break;
+	if (i == ARRAY_LEN(userns_modes) || i == USERNS_NONE)
+		return -1;
+	p->userns = (enum userns)i;
+	return ranges_parse(json_object_get(u, "uid"), p->uid, &p->nuid) < 0 ||
+	       ranges_parse(json_object_get(u, "gid"), p->gid, &p->ngid) < 0 ? -1 : 0;
+}
+
+static json_t *ranges_json(const struct idrange *r, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:I}",
+			"inside", (json_int_t)r[i].inside, "outside", (json_int_t)r[i].outside,
+			"count", (json_int_t)r[i].count));
+	return arr;
+}
+
+static json_t *userns_json(const struct pod *p)
+{
+	return json_pack("{s:s,s:o,s:o}", "mode", userns_modes[p->userns],
+			 "uid", ranges_json(p->uid, p->nuid), "gid", ranges_json(p->gid, p->ngid));
+}
+
+/* {"pid": 123, "starttime": 456}; absent means none. */
+static int helper_parse(struct pod *p, json_t *h)
+{
+	long long pid, start;
+
+	memset(&p->helper, 0, sizeof(p->helper));
+	if (!h)
+		return 0;
+	if (get_int(h, "pid", 1, &pid) < 0 || pid > 0x7fffffff ||
+	    get_int(h, "starttime", 0, &start) < 0)
+		return -1;
+	p->helper.pid = (pid_t)pid;
+	p->helper.starttime = (unsigned long long)start;
+	return 0;
 }
 
 /* {"cgroup_parent": "/pod", "memory": 268435456, "millicpus": 500,
@@ -301,7 +385,8 @@ static int state_parse(struct pod *p, json_t *root)
 	}
 
 	if (network_parse(p, json_object_get(root, "network")) < 0 ||
-	    resources_parse(p, json_object_get(root, "resources")) < 0)
+	    resources_parse(p, json_object_get(root, "resources")) < 0 ||
+	    userns_parse_json(p, root) < 0 || helper_parse(p, json_object_get(root, "helper")) < 0)
 		return -1;
 
 	sysctls = json_object_get(root, "sysctls");
@@ -381,6 +466,13 @@ json_t *state_json(const struct pod *p)
 	json_object_set_new(root, "sysctls", sysctls);
 	json_object_set_new(root, "network", network_json(p));
 	json_object_set_new(root, "resources", resources_json(p));
+	if (p->rootless)
+		json_object_set_new(root, "rootless", json_true());
+	if (p->userns != USERNS_NONE)
+		json_object_set_new(root, "userns", userns_json(p));
+	if (p->helper.pid > 0)
+		json_object_set_new(root, "helper", json_pack("{s:i,s:I}", "pid", (int)p->helper.pid,
+			"starttime", (json_int_t)p->helper.starttime));
 	return root;
 }
 
@@ -466,6 +558,7 @@ int pod_remove(struct pod *p, bool force)
 	 * on, having said what the plugin left. */
 	if ((rc = cni_del(p)) != POD_OK && !force)
 		return rc;
+	usernet_stop(p);
 	if (cg_remove(p) < 0)
 		return fail_errno(POD_EFAIL, "cannot remove the cgroup of pod %s", p->name);
 	return pod_clear(p);
@@ -476,10 +569,10 @@ int pod_remove(struct pod *p, bool force)
 int pod_clear(struct pod *p)
 {
 	static const char *const files[] = { "state.json", ".state.json.tmp", "log",
-					     CG_FILE, CNI_FILES };
+					     CG_FILE, CNI_FILES, USERNET_SOCKET };
 	char path[POD_PATH_MAX];
 
-	for (size_t i = 0; i < ns_kinds_len; i++)
+	for (size_t i = 0; i < ns_kinds_len && !p->rootless; i++)
 		if (ns_unpin(p, &ns_kinds[i]) < 0)
 			return fail(POD_EFAIL, "cannot unpin %s namespace of pod %s: %s",
 				    ns_kinds[i].name, p->name,
