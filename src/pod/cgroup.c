@@ -371,12 +371,12 @@ static int plan_rootless(const struct pod *p, const struct mounts *m, struct cg_
 			 char *parent, size_t size)
 {
 	bool limits = p->memory || p->millicpus || p->pids_limit || p->cgroup_parent[0];
-	char dir[1024];
 
 	if (cg->mode == CG_UNIFIED && p->cgroup_parent[0])
 		return POD_OK;	/* check_parent says if it is ours */
 	if (cg->mode == CG_UNIFIED && own_cgroup("", m->unified_root, parent, size) == 0 &&
 	    strrchr(parent, '/')) {
+		char dir[1024];
 		*strrchr(parent, '/') = '\0';
 		snprintf(dir, sizeof(dir), "%s%s", m->unified, parent);
 		if (!parent[0])

@@ -391,7 +391,9 @@ static int make_pod(void *arg)
 			p->pid = m.child.pid;
 	}
 	/* the child waits, unmapped, for its maps */
-	if (!rc && p->userns != USERNS_NONE && (fault("userns") < 0 || userns_map(p, p->pid) < 0))
+	if (!rc && p->userns != USERNS_NONE && fault("userns") < 0)
+		rc = fail_errno(POD_EFAIL, "cannot map ids of pod %s", p->name);
+	if (!rc && p->userns != USERNS_NONE && userns_map(p, p->pid) < 0)
 		rc = POD_EFAIL;
 	if (!rc)
 		rc = record(p);

@@ -50,11 +50,11 @@ static void pasta_ports(const struct pod *p, const char *proto, char *buf, size_
 __attribute__((noreturn))
 static void helper_exec(const struct pod *p, const char *sock)
 {
-	static char tcp[PORTS_MAX * 12 + 8], udp[PORTS_MAX * 12 + 8];
 	char pid[24], ready[32];
 
 	snprintf(pid, sizeof(pid), "%d", (int)p->pid);
 	if (p->network == NET_PASTA) {
+		static char tcp[PORTS_MAX * 12 + 8], udp[PORTS_MAX * 12 + 8];
 		pasta_ports(p, "tcp", tcp, sizeof(tcp));
 		pasta_ports(p, "udp", udp, sizeof(udp));
 		snprintf(ready, sizeof(ready), "/proc/self/fd/%d", READY_FD);

@@ -38,8 +38,8 @@ complete_line() {
 		grep -qx -- --help <<<"$output"
 		grep -qx -- -h <<<"$output"
 	done
-	# 9 commands' --root, --data-dir and --help, and their own 26 options
-	[ "$n" -eq 53 ]
+	# 9 commands' --root, --data-dir and --help, and their own 27 options
+	[ "$n" -eq 54 ]
 	run complete_line run -
 	grep -qx -- -d <<<"$output"
 }
@@ -70,7 +70,7 @@ complete_line() {
 
 @test "completion: option values (--network, --share lists, --format)" {
 	run complete_line create --network ""
-	[ "$(paste -sd' ' <<<"$output")" = "none host cni" ]
+	[ "$(paste -sd' ' <<<"$output")" = "none host cni pasta slirp4netns" ]
 	run complete_line create --share net,u
 	[ "$output" = net,uts ]
 	run complete_line ls --format j

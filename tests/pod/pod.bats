@@ -144,8 +144,8 @@ teardown() { pod_teardown; }
 	for word in create run ps ls inspect stats stop rm gc --share --hostname --sysctl \
 		--pause --root --detach --rootfs --workdir --env --user --timeout --force \
 		--network --publish --cni-conf-dir --memory --cpus --pids-limit --cgroup-parent \
-		--format POD_ROOT POD_CGROUP_PARENT CNI_PATH "EXIT STATUS" "CNI NETWORKING" \
-		RESOURCES; do
+		--format --userns POD_ROOT POD_CGROUP_PARENT CNI_PATH XDG_RUNTIME_DIR "EXIT STATUS" \
+		"CNI NETWORKING" RESOURCES ROOTLESS pasta slirp4netns; do
 		grep -qF -- "$word" <(groff -man -Tutf8 -rLL=300n -rHY=0 -P-cbou "$ROOT/docs/pod.1") ||
 			{ echo "docs/pod.1 lacks $word"; false; }
 	done
