@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154  # bats: run and @test bodies are subshells; load and run set variables
 # Rootless pods, as users these tests create and remove: podr1 with a
 # subuid/subgid range, podr2 without one. And root's pods with --userns.
 #
