@@ -231,7 +231,7 @@ static int write_default(const char *dir, json_t **found)
 		return fail(POD_EFAIL, "cannot write the default CNI network to %s: its subnet "
 			    DEFAULT_SUBNET " overlaps the host's route to %s; write a conflist "
 			    "with another subnet there (see pod(1), CNI NETWORKING)", dir, route);
-	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
+	if (mkdir_all(dir, 0755) < 0 ||
 	    path_join(path, sizeof(path), dir, DEFAULT_CONFLIST_FILE) < 0 ||
 	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return fail_errno(POD_EFAIL, "cannot write the default CNI conflist to %s", dir);

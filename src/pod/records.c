@@ -33,12 +33,14 @@ static int record_path(char *buf, size_t size, const char *data_dir, const char 
 	return 0;
 }
 
-/* DATA and DATA/cni, 0700: records name networks and addresses. */
+/* DATA and DATA/cni, 0700: records name networks and addresses. A user's
+ * DATA is ~/.local/share/pod, whose parents a new account may not have
+ * (0700 too, as the XDG spec asks). */
 static int make_dirs(const char *data_dir)
 {
 	char path[POD_PATH_MAX];
 
-	if (mkdir(data_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir_all(data_dir, 0700) < 0)
 		return -1;
 	if (path_join(path, sizeof(path), data_dir, RECORDS) < 0 ||
 	    (mkdir(path, 0700) < 0 && errno != EEXIST))

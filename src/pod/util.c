@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -125,6 +127,36 @@ int path_join(char *buf, size_t size, const char *a, const char *b)
 
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int mkdir_all(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	/* each parent in turn, then the whole: "/a/b/c" makes /a, /a/b, /a/b/c */
+	for (char *slash = strchr(buf + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = '\0';
+		if (buf[0] && mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
 		return -1;
 	}
 	return 0;

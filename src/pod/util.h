@@ -52,6 +52,9 @@ void report_fail(int fd, int code, const char *fmt, ...);
 int report_read(int fd, struct report *r);
 
 int path_join(char *buf, size_t size, const char *a, const char *b);
+/* mkdir -p: @path and any missing parent, each made with @mode; 0 if
+ * @path is (now) a directory. */
+int mkdir_all(const char *path, mode_t mode);
 /* qsort's comparison for an array of strings */
 int str_ptr_cmp(const void *a, const void *b);
 /* Reads a small file whole; NUL-terminated, returns length or -1. */

@@ -180,7 +180,8 @@ serve() {
 }
 
 @test "with no conflist, the built-in default is written out and used" {
-	empty=$BATS_TEST_TMPDIR/empty.d
+	# as on a fresh Debian: no /etc/cni, let alone /etc/cni/net.d
+	empty=$BATS_TEST_TMPDIR/etc/cni/net.d
 	had_pod0=0
 	ip link show pod0 >/dev/null 2>&1 && had_pod0=1
 	run pod create --network cni --cni-conf-dir "$empty" p1

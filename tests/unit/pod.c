@@ -8,10 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "../../src/pod/cni.h"
 #include "../../src/pod/mounts.h"
@@ -266,6 +270,36 @@ static void test_corpus(const char *dir)
 	ok(n >= 50 && bad == 0, "%zu corpus inputs replayed, %zu break a property", n, bad);
 }
 
+/* mkdir -p: parents made, an existing tree accepted, a file refused */
+static void test_mkdir_all(void)
+{
+	char base[] = "/tmp/unit-pod-XXXXXX", path[256], file[256];
+	struct stat st;
+
+	if (!ok(mkdtemp(base) != NULL, "mkdir_all: a scratch directory"))
+		return;
+	snprintf(path, sizeof(path), "%s/a/b/c", base);
+	ok(mkdir_all(path, 0750) == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode),
+	   "mkdir_all: three missing levels made");
+	ok((st.st_mode & 07777) == 0750, "mkdir_all: with the mode asked (%o)",
+	   (unsigned)(st.st_mode & 07777));
+	ok(mkdir_all(path, 0750) == 0, "mkdir_all: an existing directory is fine");
+	snprintf(path, sizeof(path), "%s/a/b/", base);
+	ok(mkdir_all(path, 0750) == 0, "mkdir_all: a trailing slash");
+	snprintf(file, sizeof(file), "%s/f", base);
+	close(open(file, O_WRONLY | O_CREAT, 0600));
+	ok(mkdir_all(file, 0750) < 0 && errno == ENOTDIR, "mkdir_all: a file is not a directory");
+	snprintf(path, sizeof(path), "%s/f/x", base);
+	ok(mkdir_all(path, 0750) < 0 && errno == ENOTDIR, "mkdir_all: nor a parent that is a file");
+	ok(mkdir_all("", 0750) < 0, "mkdir_all: the empty path is refused");
+	unlink(file);
+	const char *dirs[] = { "a/b/c", "a/b", "a", "" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", base, dirs[i]);
+		rmdir(path);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	test_port_parse();
@@ -275,6 +309,7 @@ int main(int argc, char **argv)
 	test_sysctl_add();
 	test_proc_stat();
 	test_unescape();
+	test_mkdir_all();
 	test_corpus(argc > 1 ? argv[1] : "tests/fuzz/corpus/values");
 	return tap_done();
 }
