@@ -9,13 +9,17 @@
 #   make demo            a pod made with pod: pause as PID 1, members sharing localhost
 #   make demo-docker     the same pod made with Docker's commands and our image
 #   make check-vm        pod's cgroup tests on cgroup v2, in a qemu VM (also in make check)
+#   make deb             Debian packages in bin/deb: pause, pod, pause-image
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #
-# VERSION defaults to `git describe`; override with make VERSION=... .
+# VERSION defaults to git's (scripts/version: vX.Y.Z[-N-gHASH][-dirty]);
+# override with make VERSION=... .
 # CI=true (as set by .ci/run) turns warnings into errors.
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo HEAD)
+VERSION ?= $(shell scripts/version 2>/dev/null || echo HEAD)
+# once per run, not once per use
+VERSION := $(VERSION)
 # The image: its timestamps come from the last commit, so rebuilds match.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -122,7 +126,7 @@ POD_LIB_SRC := $(filter-out src/pod/main.c,$(POD_SRC))
 POD_CFLAGS := $(BASEFLAGS) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
 POD_LIBS := -ljansson
 
-.PHONY: all all-arch image bench check check-vm unit deps demo demo-docker install uninstall clean lint fuzz arch-table
+.PHONY: all all-arch image deb bench check check-vm unit deps demo demo-docker install uninstall clean lint fuzz arch-table
 ifeq ($(ARCH),$(HOST_ARCH))
 all: bin/pause bin/pod bin/orphan
 else
@@ -251,6 +255,14 @@ bin/pause-oci.tar: $(ALL_ARCH_BINS) image/build
 	IMAGE_SOURCE='$(IMAGE_SOURCE)' image/build bin/oci $@
 bin/pause-docker.tar: bin/pause-oci.tar image/docker-archive
 	image/docker-archive $< $@
+
+# Debian packages (debian/): dpkg-buildpackage in a copy of the tree, whose
+# changelog scripts/deb writes from VERSION; the packages' version is
+# VERSION without its v, plus the Debian revision -1.
+deb:
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' REVISION='$(REVISION)' \
+	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' IMAGE_SOURCE='$(IMAGE_SOURCE)' \
+	scripts/deb bin/deb
 
 # Footprint and reaping cost next to the peers, then the pod lifecycle
 # next to podman and unshare+nsenter, the CRI, cgroup stops, and pods by
