@@ -274,7 +274,7 @@ static void test_corpus(const char *dir)
 static void test_mkdir_all(void)
 {
 	char base[] = "/tmp/unit-pod-XXXXXX", path[256], file[256];
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (!ok(mkdtemp(base) != NULL, "mkdir_all: a scratch directory"))
 		return;
