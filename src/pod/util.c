@@ -137,8 +137,8 @@ int mkdir_all(const char *path, mode_t mode)
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
 
-	if (len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
+	if (len == 0 || len >= sizeof(buf)) {
+		errno = len ? ENAMETOOLONG : ENOENT;
 		return -1;
 	}
 	memcpy(buf, path, len + 1);
@@ -146,7 +146,7 @@ int mkdir_all(const char *path, mode_t mode)
 	for (char *slash = strchr(buf + 1, '/');; slash = strchr(slash + 1, '/')) {
 		if (slash)
 			*slash = '\0';
-		if (buf[0] && mkdir(buf, mode) < 0 && errno != EEXIST)
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
 			return -1;
 		if (!slash)
 			break;

@@ -291,7 +291,8 @@ static void test_mkdir_all(void)
 	ok(mkdir_all(file, 0750) < 0 && errno == ENOTDIR, "mkdir_all: a file is not a directory");
 	snprintf(path, sizeof(path), "%s/f/x", base);
 	ok(mkdir_all(path, 0750) < 0 && errno == ENOTDIR, "mkdir_all: nor a parent that is a file");
-	ok(mkdir_all("", 0750) < 0, "mkdir_all: the empty path is refused");
+	ok(mkdir_all("", 0750) < 0 && errno == ENOENT, "mkdir_all: the empty path is refused");
+	ok(mkdir_all("/", 0750) == 0, "mkdir_all: / is a directory");
 	unlink(file);
 	const char *dirs[] = { "a/b/c", "a/b", "a", "" };
 	for (size_t i = 0; i < 4; i++) {
