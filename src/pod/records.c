@@ -40,12 +40,9 @@ static int make_dirs(const char *data_dir)
 {
 	char path[POD_PATH_MAX];
 
-	if (mkdir_all(data_dir, 0700) < 0)
+	if (path_join(path, sizeof(path), data_dir, RECORDS) < 0)
 		return -1;
-	if (path_join(path, sizeof(path), data_dir, RECORDS) < 0 ||
-	    (mkdir(path, 0700) < 0 && errno != EEXIST))
-		return -1;
-	return 0;
+	return mkdir_all(path, 0700);
 }
 
 /* A directory's entries made durable: a record must survive a power cut

@@ -58,6 +58,13 @@ files_of() {
 		awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6, $1, $2 }' | LC_ALL=C sort
 }
 
+# copy_tree DST: what scripts/deb copies for a build, without git
+copy_tree() {
+	mkdir -p "$1"
+	cp -r "$ROOT"/Makefile "$ROOT"/README.md "$ROOT"/src "$ROOT"/image "$ROOT"/scripts \
+		"$ROOT"/docs "$ROOT"/completions "$ROOT"/systemd "$ROOT"/debian "$1"/
+}
+
 # extract PACKAGE PATH: one file of PACKAGE on stdout
 extract() { dpkg-deb --fsys-tarfile "$(deb "$1")" | tar -xO "./$2"; }
 
@@ -154,9 +161,7 @@ usr/share/pause/pause-oci.tar -rw-r--r-- 0/0" ]
 
 @test "two builds in different directories, same SOURCE_DATE_EPOCH: byte-identical packages" {
 	local tree=$BATS_TEST_TMPDIR/elsewhere/tree var vars=() f n=0 newest
-	mkdir -p "$tree"
-	cp -r "$ROOT"/Makefile "$ROOT"/README.md "$ROOT"/src "$ROOT"/image "$ROOT"/scripts \
-		"$ROOT"/docs "$ROOT"/completions "$ROOT"/systemd "$ROOT"/debian "$tree"/
+	copy_tree "$tree"
 	# the copy has no git: give it what git told the original
 	for var in VERSION COMMIT REVISION SOURCE_DATE_EPOCH IMAGE_SOURCE; do
 		vars+=("$var=$(make -s -C "$ROOT" "print-$var")")
@@ -191,9 +196,7 @@ usr/share/pause/pause-oci.tar -rw-r--r-- 0/0" ]
 
 @test "make deb refuses a version Debian cannot carry, and a failed build leaves nothing" {
 	local tree=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$tree"
-	cp -r "$ROOT"/Makefile "$ROOT"/README.md "$ROOT"/src "$ROOT"/image "$ROOT"/scripts \
-		"$ROOT"/docs "$ROOT"/completions "$ROOT"/systemd "$ROOT"/debian "$tree"/
+	copy_tree "$tree"
 	# no git: the version is HEAD
 	run env -u VERSION make -s -C "$tree" deb
 	[ "$status" -ne 0 ]
